@@ -1,0 +1,155 @@
+"""Site settings for Rebalance, used by every build (development and production).
+
+Clinic facts live in CLINIC and BOOKING_URL only; templates read them from here. Values we have
+not been given are obvious placeholders: production builds refuse to run while they remain
+(see publishconf.py).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+# Local plugins live in plugins/; Pelican imports them by name, so make them importable.
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT / "plugins"))
+
+# --- Site ---------------------------------------------------------------------------------------
+SITENAME = "Rebalance"
+SITE_TAGLINE = "Physiotherapy clinic"
+SITEURL = ""  # development: root-relative links; production sets the real URL (publishconf.py)
+AUTHOR = "Rebalance Team"
+DEFAULT_LANG = "en"
+TIMEZONE = "UTC"  # placeholder until the clinic's own time zone is confirmed
+LOCALE = ("C.UTF-8", "C")  # fixed so dates render the same on every machine
+DEFAULT_DATE_FORMAT = "%-d %B %Y"
+
+# --- Clinic facts -------------------------------------------------------------------------------
+# One place for everything about the clinic; templates read CLINIC and BOOKING_URL only.
+# PLACEHOLDERS are obviously not real (example.com, the unassigned +00 calling code, bracketed
+# text). Each can be set here or, per deployment, by the environment variable named beside it;
+# publishconf.py refuses to build while any placeholder is left.
+PLACEHOLDERS = {
+    "CLINIC_ADDRESS": "[Street address, Town, Postcode: to be confirmed]",
+    "CLINIC_PHONE": "+00 0000 000000",
+    "CLINIC_EMAIL": "hello@example.com",
+    "CLINIC_HOURS": "[Opening hours: to be confirmed]",
+    # example.com is reserved for documentation (RFC 2606): a placeholder never reaches a real site.
+    "BOOKING_URL": "https://booking.example.com/rebalance",
+}
+
+
+def _setting(name: str) -> str:
+    """The environment's value for a deployment-specific setting, else its placeholder."""
+    return os.environ.get(name) or PLACEHOLDERS[name]
+
+
+CLINIC = {
+    "name": "Rebalance",
+    "description": "Physiotherapy clinic",
+    "address": _setting("CLINIC_ADDRESS"),
+    "phone": _setting("CLINIC_PHONE"),
+    "email": _setting("CLINIC_EMAIL"),
+    "hours": _setting("CLINIC_HOURS"),
+}
+
+# The clinic's external booking service (Jane App, Cliniko, Calendly...).
+BOOKING_URL = _setting("BOOKING_URL")
+BOOKING = {
+    "label": "Book an appointment",
+    "cta_heading": "Ready to feel better?",
+    "cta_text": "Book an assessment with one of our physiotherapists online.",
+}
+
+# --- Content ------------------------------------------------------------------------------------
+PATH = "content"
+ARTICLE_PATHS = ["articles"]
+PAGE_PATHS = ["pages"]
+STATIC_PATHS = ["images", "extra"]
+EXTRA_PATH_METADATA = {
+    "extra/favicon.svg": {"path": "favicon.svg"},
+    "extra/favicon.ico": {"path": "favicon.ico"},
+    "extra/favicon.png": {"path": "favicon.png"},
+}
+DEFAULT_CATEGORY = "Treatments"
+SUMMARY_MAX_LENGTH = None  # the Summary metadata is the summary; never cut a body mid-sentence
+DEFAULT_PAGINATION = 10
+PAGINATION_PATTERNS = (
+    (1, "{url}", "{save_as}"),
+    (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"),
+)
+
+MARKDOWN = {
+    "extension_configs": {
+        "markdown.extensions.extra": {},
+        "markdown.extensions.meta": {},
+        "markdown.extensions.toc": {},
+    },
+    "output_format": "html5",
+}
+TYPOGRIFY = True
+
+# --- URLs: clean, folder-style ------------------------------------------------------------------
+ARTICLE_URL = "blog/{slug}/"
+ARTICLE_SAVE_AS = "blog/{slug}/index.html"
+ARTICLE_LANG_URL = "blog/{slug}-{lang}/"
+ARTICLE_LANG_SAVE_AS = "blog/{slug}-{lang}/index.html"
+DRAFT_URL = "drafts/{slug}/"
+DRAFT_SAVE_AS = "drafts/{slug}/index.html"
+PAGE_URL = "{slug}/"
+PAGE_SAVE_AS = "{slug}/index.html"
+CATEGORY_URL = "blog/category/{slug}/"
+CATEGORY_SAVE_AS = "blog/category/{slug}/index.html"
+TAG_URL = "blog/tag/{slug}/"
+TAG_SAVE_AS = "blog/tag/{slug}/index.html"
+AUTHOR_URL = "blog/author/{slug}/"
+AUTHOR_SAVE_AS = "blog/author/{slug}/index.html"
+# Pelican has *_SAVE_AS for these direct templates; the *_URL twins are ours, for templates.
+ARCHIVES_URL = "blog/archives/"
+ARCHIVES_SAVE_AS = "blog/archives/index.html"
+CATEGORIES_URL = "blog/categories/"
+CATEGORIES_SAVE_AS = "blog/categories/index.html"
+TAGS_URL = "blog/tags/"
+TAGS_SAVE_AS = "blog/tags/index.html"
+AUTHORS_URL = "blog/authors/"
+AUTHORS_SAVE_AS = "blog/authors/index.html"
+DIRECT_TEMPLATES = ["index", "archives", "categories", "tags", "authors", "404"]
+# robots.txt names the sitemap, whose URL must be absolute: a template, so it follows SITEURL.
+TEMPLATE_PAGES = {"robots.txt": "robots.txt"}
+# Served by static hosts (GitHub Pages, Netlify, Cloudflare Pages) for any missing path.
+# (Pelican derives the file name from the template name: 404 -> 404.html.)
+
+# Feeds need absolute URLs, so they are switched on in publishconf.py only.
+FEED_ALL_ATOM = None
+CATEGORY_FEED_ATOM = None
+TRANSLATION_FEED_ATOM = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+
+# --- Theme and plugins --------------------------------------------------------------------------
+THEME = "theme"
+# The CSS is inlined into every page (plugins/inline_css), so no theme files are copied.
+THEME_STATIC_PATHS: list[str] = []
+JINJA_ENVIRONMENT = {"autoescape": True, "trim_blocks": True, "lstrip_blocks": True}
+PLUGIN_PATHS = ["plugins"]
+PLUGINS = ["reading_time", "booking_link", "inline_css", "pelican.plugins.sitemap"]
+
+READING_TIME = {"words_per_minute": 260}
+SITEMAP = {
+    "format": "xml",
+    "priorities": {"articles": 0.7, "indexes": 0.5, "pages": 0.6},
+    "changefreqs": {"articles": "monthly", "indexes": "weekly", "pages": "monthly"},
+    "exclude": ["tag/", "author/", "category/", "404"],
+}
+
+# Navigation: pages listed in the header, in this order (by slug).
+MENU_PAGES = ["about", "contact"]
+DISPLAY_PAGES_ON_MENU = False
+DISPLAY_CATEGORIES_ON_MENU = False
+
+DELETE_OUTPUT_DIRECTORY = True
+# Kept when output/ is cleaned or replaced: a gh-pages checkout and a custom-domain file.
+OUTPUT_RETENTION = [".git", "CNAME"]
+CACHE_CONTENT = False
+LOAD_CONTENT_CACHE = False

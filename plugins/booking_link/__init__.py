@@ -1,0 +1,3 @@
+from .booking_link import register
+
+__all__ = ["register"]

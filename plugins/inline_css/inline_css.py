@@ -1,0 +1,52 @@
+"""Inline the theme's CSS into every page: `{{ inline_css() }}` in a template.
+
+Our whole stylesheet is a few KB. Inlining it means the page renders after one round trip with
+no render-blocking request, which matters most to patients on phones and slow networks.
+(eleventy-base-blog inlines its CSS the same way.) Comments and extra white space are removed.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from markupsafe import Markup
+from pelican import signals
+
+DEFAULTS = {"files": ["css/tokens.css", "css/main.css"]}
+COMMENT = re.compile(r"/\*.*?\*/", re.S)
+SPACE = re.compile(r"\s+")
+AROUND_PUNCT = re.compile(r"\s*([{};,>])\s*")
+
+
+def minify(css: str) -> str:
+    """Removes comments and white space that CSS does not need."""
+    css = COMMENT.sub("", css)
+    css = SPACE.sub(" ", css)
+    css = AROUND_PUNCT.sub(r"\1", css)
+    return css.replace(";}", "}").strip()
+
+
+def read_css(theme: str, files: list[str]) -> str:
+    """The theme's CSS files (paths relative to theme/static), concatenated and minified."""
+    static = Path(theme) / "static"
+    return minify("\n".join((static / name).read_text(encoding="utf-8") for name in files))
+
+
+def add_global(generator) -> None:
+    """Makes inline_css() available to every template this generator renders."""
+    settings = {**DEFAULTS, **generator.settings.get("INLINE_CSS", {})}
+    theme, files = generator.settings["THEME"], settings["files"]
+
+    def inline_css() -> Markup:
+        # Read at render time so `make serve` picks up CSS edits on the next rebuild.
+        css = read_css(theme, files)
+        # A stylesheet can never close the <style> element early.
+        return Markup(css.replace("</", "<\\/"))
+
+    generator.env.globals["inline_css"] = inline_css
+
+
+def register() -> None:
+    # generator_init: each generator has its own Jinja environment, ready at this signal.
+    signals.generator_init.connect(add_global)

@@ -1,0 +1,38 @@
+"""Production settings: everything in pelicanconf.py, plus what only the published site needs.
+
+Deployment-specific values come from environment variables (in GitHub Actions: repository
+variables, see docs/deploy.md). A production build refuses to run while any of them still holds
+its placeholder, so the public site can never show a fake phone number or booking link.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from pelicanconf import *  # noqa: E402,F403
+from pelicanconf import PLACEHOLDERS  # noqa: E402
+
+SITEURL = os.environ.get("SITEURL", "https://www.example.com").rstrip("/")
+RELATIVE_URLS = False
+
+FEED_DOMAIN = SITEURL
+FEED_ALL_ATOM = "feeds/all.atom.xml"
+
+
+def _placeholders_left() -> list[str]:
+    """Names of the production settings that still hold their placeholder values."""
+    left = [name for name, value in PLACEHOLDERS.items() if (os.environ.get(name) or value) == value]
+    if "example.com" in SITEURL or not SITEURL.startswith("https://"):
+        left.insert(0, "SITEURL")
+    return left
+
+
+if _placeholders_left():
+    raise SystemExit(
+        "Production build refused: these settings still hold placeholder values:\n"
+        + "".join(f"  - {name}\n" for name in _placeholders_left())
+        + "Set each as an environment variable (in GitHub: Settings > Secrets and variables > "
+        "Actions > Variables), or edit PLACEHOLDERS in pelicanconf.py. See docs/deploy.md."
+    )

@@ -1,0 +1,129 @@
+"""Tasks for the Rebalance site: `invoke --list` (or `make help`) shows them.
+
+Every build goes through build_site(): Pelican writes into a fresh folder beside output/, and
+output/ is replaced only when the whole build succeeded. A failed build leaves the last good
+site exactly as it was, so `make serve` keeps serving it and nothing half-built is published.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from invoke import Exit, task
+
+ROOT = Path(__file__).resolve().parent
+OUTPUT = ROOT / "output"
+DEV_SETTINGS = ROOT / "pelicanconf.py"
+PUBLISH_SETTINGS = ROOT / "publishconf.py"
+HOST, PORT = "127.0.0.1", 8000
+
+
+def _settings(settings_file: Path) -> dict:
+    """The Pelican settings a build with settings_file would use."""
+    from pelican.settings import read_settings
+
+    return read_settings(str(settings_file))
+
+
+def _swap_in(new: Path, output: Path, retention: list[str]) -> None:
+    """Replaces output/ with new/, carrying over the entries named in OUTPUT_RETENTION."""
+    if output.exists():
+        for name in retention:
+            if (output / name).exists() and not (new / name).exists():
+                shutil.move(str(output / name), str(new / name))
+        old = output.with_name(f".{output.name}.old")
+        shutil.rmtree(old, ignore_errors=True)
+        output.rename(old)
+        new.rename(output)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        new.rename(output)
+
+
+def build_site(settings_file: Path = DEV_SETTINGS, output: Path = OUTPUT) -> bool:
+    """Builds the site into `output` atomically; returns False (output untouched) on failure."""
+    output = Path(output).resolve()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    # Same parent folder as output/, so the final rename is a cheap move on one file system.
+    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.building-", dir=output.parent))
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "pelican", "--settings", str(settings_file),
+             "--output", str(staging), "--delete-output-directory"],
+            cwd=ROOT,
+            check=False,
+        )
+        if result.returncode != 0:
+            print(f"\nBuild failed: {output} was left as it was.", file=sys.stderr)
+            return False
+        _swap_in(staging, output, _settings(settings_file).get("OUTPUT_RETENTION", []))
+        return True
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+@task
+def build(c):
+    """Build the site with development settings into output/."""
+    if not build_site(DEV_SETTINGS):
+        raise Exit(code=1)
+
+
+@task
+def preview(c):
+    """Build the site with production settings (publishconf.py) into output/."""
+    if not build_site(PUBLISH_SETTINGS):
+        raise Exit(code=1)
+
+
+@task
+def clean(c):
+    """Empty output/, keeping what OUTPUT_RETENTION names (e.g. .git, CNAME)."""
+    from pelican.utils import clean_output_dir
+
+    if OUTPUT.exists():
+        clean_output_dir(str(OUTPUT), _settings(DEV_SETTINGS).get("OUTPUT_RETENTION", []))
+    shutil.rmtree(ROOT / "cache", ignore_errors=True)
+
+
+@task
+def serve(c, host=HOST, port=PORT):
+    """Build, serve on http://127.0.0.1:8000/ and rebuild + reload the browser on every edit."""
+    from livereload import Server
+
+    build_site(DEV_SETTINGS)  # a failed first build still serves whatever output/ holds
+
+    def rebuild() -> None:
+        build_site(DEV_SETTINGS)
+
+    server = Server()
+    settings = _settings(DEV_SETTINGS)
+    for pattern in (
+        "pelicanconf.py",
+        f"{settings['PATH']}/**/*",
+        f"{settings['THEME']}/**/*",
+        "plugins/**/*.py",
+    ):
+        server.watch(str(ROOT / pattern), rebuild, delay=0.5)
+    OUTPUT.mkdir(exist_ok=True)
+    print(f"Serving http://{host}:{port}/ (Ctrl+C to stop)")
+    server.serve(host=host, port=int(port), root=str(OUTPUT), open_url_delay=None)
+
+
+@task(help={"args": "extra arguments for pytest, e.g. -k booking or -x"})
+def test(c, args=""):
+    """Lint with ruff, then run every test with pytest."""
+    c.run(f"{sys.executable} -m ruff check .", pty=False)
+    c.run(f"{sys.executable} -m pytest {args}", pty=False, env={"PYTHONDONTWRITEBYTECODE": "1"})
+
+
+@task
+def lint(c):
+    """Check and format the Python code with ruff."""
+    c.run(f"{sys.executable} -m ruff check --fix .")
+    c.run(f"{sys.executable} -m ruff format .")
+
