@@ -23,7 +23,9 @@ FEED_ALL_ATOM = "feeds/all.atom.xml"
 
 def _placeholders_left() -> list[str]:
     """Names of the production settings that still hold their placeholder values."""
-    left = [name for name, value in PLACEHOLDERS.items() if (os.environ.get(name) or value) == value]
+    left = [
+        name for name, value in PLACEHOLDERS.items() if (os.environ.get(name) or value) == value
+    ]
     if "example.com" in SITEURL or not SITEURL.startswith("https://"):
         left.insert(0, "SITEURL")
     return left

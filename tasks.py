@@ -7,6 +7,7 @@ site exactly as it was, so `make serve` keeps serving it and nothing half-built 
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -44,19 +45,31 @@ def _swap_in(new: Path, output: Path, retention: list[str]) -> None:
         new.rename(output)
 
 
-def build_site(settings_file: Path = DEV_SETTINGS, output: Path = OUTPUT) -> bool:
-    """Builds the site into `output` atomically; returns False (output untouched) on failure."""
+def build_site(
+    settings_file: Path = DEV_SETTINGS, output: Path = OUTPUT, overrides: dict | None = None
+) -> bool:
+    """Builds the site into `output` atomically; returns False (output untouched) on failure.
+
+    `overrides` are extra Pelican settings (e.g. another content PATH, for tests).
+    """
     output = Path(output).resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
     # Same parent folder as output/, so the final rename is a cheap move on one file system.
     staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.building-", dir=output.parent))
     try:
-        result = subprocess.run(
-            [sys.executable, "-m", "pelican", "--settings", str(settings_file),
-             "--output", str(staging), "--delete-output-directory"],
-            cwd=ROOT,
-            check=False,
-        )
+        command = [
+            sys.executable,
+            "-m",
+            "pelican",
+            "--settings",
+            str(settings_file),
+            "--output",
+            str(staging),
+            "--delete-output-directory",
+        ]
+        if overrides:  # one -e flag with every KEY=JSON pair: a second -e would replace the first
+            command += ["--extra-settings", *(f"{k}={json.dumps(v)}" for k, v in overrides.items())]
+        result = subprocess.run(command, cwd=ROOT, check=False)
         if result.returncode != 0:
             print(f"\nBuild failed: {output} was left as it was.", file=sys.stderr)
             return False
@@ -81,12 +94,12 @@ def preview(c):
 
 
 @task
-def clean(c):
+def clean(c, output=str(OUTPUT)):
     """Empty output/, keeping what OUTPUT_RETENTION names (e.g. .git, CNAME)."""
     from pelican.utils import clean_output_dir
 
-    if OUTPUT.exists():
-        clean_output_dir(str(OUTPUT), _settings(DEV_SETTINGS).get("OUTPUT_RETENTION", []))
+    if Path(output).exists():
+        clean_output_dir(output, _settings(DEV_SETTINGS).get("OUTPUT_RETENTION", []))
     shutil.rmtree(ROOT / "cache", ignore_errors=True)
 
 
@@ -114,6 +127,35 @@ def serve(c, host=HOST, port=PORT):
     server.serve(host=host, port=int(port), root=str(OUTPUT), open_url_delay=None)
 
 
+def publish_to_branch(output: Path, repo: Path, remote: str, branch: str, push: bool) -> None:
+    """Commits `output` as the whole of `branch` in `repo` (ghp-import), optionally pushing it."""
+    command = [
+        sys.executable,
+        "-m",
+        "ghp_import",
+        "--no-jekyll",
+        "--force",
+        "--branch",
+        branch,
+        "--remote",
+        remote,
+        "--message",
+        "Publish the site",
+        str(output),
+    ]
+    if push:
+        command.insert(3, "--push")
+    subprocess.run(command, cwd=repo, check=True)
+
+
+@task(name="gh-pages", help={"remote": "git remote to push to", "push": "push after committing"})
+def gh_pages(c, remote="origin", branch="gh-pages", push=True):
+    """Build the production site and publish it to the gh-pages branch (ghp-import)."""
+    if not build_site(PUBLISH_SETTINGS):
+        raise Exit(code=1)
+    publish_to_branch(OUTPUT, ROOT, remote, branch, push)
+
+
 @task(help={"args": "extra arguments for pytest, e.g. -k booking or -x"})
 def test(c, args=""):
     """Lint with ruff, then run every test with pytest."""
@@ -126,4 +168,3 @@ def lint(c):
     """Check and format the Python code with ruff."""
     c.run(f"{sys.executable} -m ruff check --fix .")
     c.run(f"{sys.executable} -m ruff format .")
-

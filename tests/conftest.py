@@ -1,0 +1,72 @@
+"""Shared fixtures: the real site, built once per test session with the project's settings."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from pelican.settings import read_settings
+
+from tasks import DEV_SETTINGS, ROOT, build_site
+
+SEED = ROOT.parent / "shared" / "seeds" / "000_0dbcba3e3b3df241.txt"
+ARTICLE_URL = "/blog/unlocking-relief-the-many-benefits-of-dry-needling/"
+
+
+@pytest.fixture(scope="session")
+def settings() -> dict:
+    """The development settings, as Pelican reads them."""
+    return read_settings(str(DEV_SETTINGS))
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> Path:
+    """The whole site, built once like `invoke build` does, into a temporary folder."""
+    output = tmp_path_factory.mktemp("site") / "output"
+    assert build_site(DEV_SETTINGS, output), "the real site failed to build"
+    return output
+
+
+@pytest.fixture(scope="session")
+def html_pages(built_site) -> dict[str, BeautifulSoup]:
+    """Every built HTML page, parsed, keyed by the URL path a reader would visit."""
+    pages = {}
+    for path in sorted(built_site.rglob("*.html")):
+        url = "/" + path.relative_to(built_site).as_posix()
+        url = re.sub(r"(^|/)index\.html$", r"\1", url)
+        pages[url] = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+    return pages
+
+
+@pytest.fixture(scope="session")
+def article(html_pages) -> BeautifulSoup:
+    """The dry needling article page."""
+    return html_pages[ARTICLE_URL]
+
+
+def normalise(text: str) -> str:
+    """Text as compared with the seed: typographic quotes and spaces made plain, spaces folded."""
+    table = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\xa0": " "})
+    return re.sub(r"\s+", " ", text.translate(table)).strip()
+
+
+def build_content(tmp_path: Path, files: dict[str, str], **overrides) -> Path | None:
+    """Builds a small site from `files` (paths under content/) with the project's settings.
+
+    Returns the output folder, or None if the build failed. Goes through build_site(), the
+    same code path as `invoke build`.
+    """
+    content = tmp_path / "content"
+    for name, text in files.items():
+        (content / name).parent.mkdir(parents=True, exist_ok=True)
+        (content / name).write_text(text, encoding="utf-8")
+    output = tmp_path / "output"
+    ok = build_site(DEV_SETTINGS, output, overrides={"PATH": str(content), **overrides})
+    return output if ok else None
+
+
+def parse(path: Path) -> BeautifulSoup:
+    """A built HTML file, parsed."""
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")

@@ -1,0 +1,142 @@
+"""Publishing: atomic builds lose nothing, production refuses placeholders, gh-pages works."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import build_content, parse
+from invoke import Context
+
+import tasks
+from tasks import DEV_SETTINGS, PUBLISH_SETTINGS, build_site
+
+PRODUCTION_ENV = {
+    "SITEURL": "https://www.rebalance.test",
+    "BOOKING_URL": "https://rebalance.booking.test/book",
+    "CLINIC_ADDRESS": "1 Test Street, Testtown, TE1 1ST",
+    "CLINIC_PHONE": "+44 20 7946 0000",
+    "CLINIC_EMAIL": "hello@rebalance.test",
+    "CLINIC_HOURS": "Monday to Friday, 8am to 6pm",
+}
+# A page whose template does not exist: Pelican itself fails on it.
+BROKEN = {"pages/broken.md": "Title: Broken\nTemplate: no-such-template\n\nText.\n"}
+GOOD = {"articles/a.md": "Title: Good\nDate: 2026-01-01\nSummary: Fine.\n\nFine.\n"}
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """Every file under folder (hidden ones too) with a hash of its bytes."""
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture
+def production_env(monkeypatch):
+    for name, value in PRODUCTION_ENV.items():
+        monkeypatch.setenv(name, value)
+
+
+def test_failed_build_leaves_previous_output_byte_for_byte(tmp_path):
+    output = build_content(tmp_path, GOOD)
+    assert output is not None
+    before = snapshot(output)
+    content = tmp_path / "content"
+    (content / "pages").mkdir()
+    (content / "pages" / "broken.md").write_text(BROKEN["pages/broken.md"], encoding="utf-8")
+
+    assert not build_site(DEV_SETTINGS, output, overrides={"PATH": str(content)})
+    assert snapshot(output) == before
+    # No staging folder is left behind either.
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".output")] == []
+
+
+def test_rebuild_keeps_retained_files_and_drops_stale_ones(tmp_path):
+    output = build_content(tmp_path, GOOD)
+    (output / "CNAME").write_text("www.rebalance.test\n")
+    (output / ".git").mkdir()
+    (output / ".git" / "HEAD").write_text("ref: refs/heads/gh-pages\n")
+    (output / "stale.html").write_text("old")
+
+    assert build_site(DEV_SETTINGS, output, overrides={"PATH": str(tmp_path / "content")})
+    assert (output / "CNAME").read_text() == "www.rebalance.test\n"
+    assert (output / ".git" / "HEAD").is_file()
+    assert not (output / "stale.html").exists()
+    assert (output / "blog" / "good" / "index.html").is_file()
+
+
+def test_clean_empties_output_but_respects_output_retention(tmp_path, settings):
+    assert ".git" in settings["OUTPUT_RETENTION"] and "CNAME" in settings["OUTPUT_RETENTION"]
+    output = build_content(tmp_path, GOOD)
+    (output / "CNAME").write_text("www.rebalance.test\n")
+    (output / ".git").mkdir()
+
+    tasks.clean(Context(), output=str(output))
+    assert sorted(p.name for p in output.iterdir()) == [".git", "CNAME"]
+
+
+def test_production_build_refuses_placeholders_and_names_them(tmp_path, monkeypatch):
+    for name in PRODUCTION_ENV:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CLINIC_PHONE", PRODUCTION_ENV["CLINIC_PHONE"])
+    result = subprocess.run(
+        [sys.executable, "-m", "pelican", "-s", str(PUBLISH_SETTINGS), "-o", str(tmp_path)],
+        cwd=tasks.ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    message = result.stderr + result.stdout
+    for name in ("SITEURL", "BOOKING_URL", "CLINIC_ADDRESS", "CLINIC_EMAIL", "CLINIC_HOURS"):
+        assert f"- {name}" in message
+    assert "- CLINIC_PHONE" not in message  # it was set
+    assert "docs/deploy.md" in message
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_production_build_uses_real_values_and_absolute_urls(tmp_path, production_env):
+    output = tmp_path / "output"
+    assert build_site(PUBLISH_SETTINGS, output)
+    page = parse(
+        output / "blog" / "unlocking-relief-the-many-benefits-of-dry-needling" / "index.html"
+    )
+    assert page.select_one("header a.booking-link")["href"] == PRODUCTION_ENV["BOOKING_URL"]
+    assert page.find("link", rel="canonical")["href"].startswith("https://www.rebalance.test/blog/")
+    assert PRODUCTION_ENV["CLINIC_PHONE"] in page.find("footer", class_="site-footer").get_text()
+    assert "[" not in page.find("footer", class_="site-footer").get_text()
+    assert (output / "feeds" / "all.atom.xml").is_file()
+    assert "Sitemap: https://www.rebalance.test/sitemap.xml" in (output / "robots.txt").read_text()
+
+
+def _git(*args: str, cwd: Path) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True
+    ).stdout
+
+
+def test_gh_pages_publishes_the_site_with_nojekyll_to_a_bare_remote(tmp_path, production_env):
+    remote = tmp_path / "remote.git"
+    _git("init", "--bare", "--quiet", str(remote), cwd=tmp_path)
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _git("init", "--quiet", cwd=repo)
+    _git("remote", "add", "origin", str(remote), cwd=repo)
+    output = tmp_path / "output"
+    assert build_site(PUBLISH_SETTINGS, output)
+
+    _git("config", "user.name", "Test", cwd=repo)
+    _git("config", "user.email", "test@rebalance.test", cwd=repo)
+    tasks.publish_to_branch(output, repo, remote="origin", branch="gh-pages", push=True)
+
+    files = _git("ls-tree", "-r", "--name-only", "gh-pages", cwd=remote).split()
+    assert ".nojekyll" in files
+    assert "index.html" in files
+    assert "blog/unlocking-relief-the-many-benefits-of-dry-needling/index.html" in files
+    published = _git("show", "gh-pages:index.html", cwd=remote)
+    assert "https://rebalance.booking.test/book" in published
