@@ -103,28 +103,41 @@ def clean(c, output=str(OUTPUT)):
     shutil.rmtree(ROOT / "cache", ignore_errors=True)
 
 
-@task
-def serve(c, host=HOST, port=PORT):
+@task(
+    help={
+        "port": f"port to serve on (default {PORT})",
+        "content": "another content folder (default: the PATH setting, content/)",
+        "output": "folder to build into and serve (default output/)",
+    }
+)
+def serve(c, host=HOST, port=PORT, content="", output=str(OUTPUT)):
     """Build, serve on http://127.0.0.1:8000/ and rebuild + reload the browser on every edit."""
     from livereload import Server
 
-    build_site(DEV_SETTINGS)  # a failed first build still serves whatever output/ holds
+    overrides = {"PATH": str(Path(content).resolve())} if content else None
+    output_path = Path(output).resolve()
 
     def rebuild() -> None:
-        build_site(DEV_SETTINGS)
+        # A failed build prints every problem and leaves output/ as it was: the browser keeps
+        # showing the last good site until the problem is fixed and the next save rebuilds.
+        if build_site(DEV_SETTINGS, output_path, overrides):
+            print("Rebuilt: the browser reloads by itself.", flush=True)
+        else:
+            print("Still serving the last good build. Fix the problems above and save.", flush=True)
 
-    server = Server()
+    rebuild()
     settings = _settings(DEV_SETTINGS)
+    server = Server()
     for pattern in (
-        "pelicanconf.py",
-        f"{settings['PATH']}/**/*",
+        f"{overrides['PATH'] if overrides else settings['PATH']}/**/*",
         f"{settings['THEME']}/**/*",
-        "plugins/**/*.py",
+        str(DEV_SETTINGS),
+        str(ROOT / "plugins" / "**" / "*.py"),
     ):
-        server.watch(str(ROOT / pattern), rebuild, delay=0.5)
-    OUTPUT.mkdir(exist_ok=True)
-    print(f"Serving http://{host}:{port}/ (Ctrl+C to stop)")
-    server.serve(host=host, port=int(port), root=str(OUTPUT), open_url_delay=None)
+        server.watch(pattern, rebuild, delay=0.5)
+    output_path.mkdir(parents=True, exist_ok=True)
+    print(f"Serving http://{host}:{port}/ (Ctrl+C to stop)", flush=True)
+    server.serve(host=host, port=int(port), root=str(output_path), open_url_delay=None)
 
 
 def publish_to_branch(output: Path, repo: Path, remote: str, branch: str, push: bool) -> None:
