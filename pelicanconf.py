@@ -68,6 +68,7 @@ ARTICLE_PATHS = ["articles"]
 PAGE_PATHS = ["pages"]
 STATIC_PATHS = ["images", "extra"]
 EXTRA_PATH_METADATA = {
+    "extra/_headers": {"path": "_headers"},
     "extra/favicon.svg": {"path": "favicon.svg"},
     "extra/favicon.ico": {"path": "favicon.ico"},
     "extra/favicon.png": {"path": "favicon.png"},

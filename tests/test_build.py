@@ -86,3 +86,9 @@ def test_sitemap_and_robots_are_published(built_site):
     sitemap = (built_site / "sitemap.xml").read_text(encoding="utf-8")
     assert str(PurePosixPath(ARTICLE_URL)).strip("/") in sitemap
     assert (built_site / "robots.txt").read_text(encoding="utf-8").startswith("User-agent: *")
+
+
+def test_host_headers_file_is_at_the_site_root(built_site):
+    headers = (built_site / "_headers").read_text(encoding="utf-8")
+    assert "Content-Security-Policy: default-src 'self'" in headers
+    assert not (built_site / "extra").exists()

@@ -1,0 +1,76 @@
+"""Shared by the bench scripts: build our site and plain Pelican on the same content."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tasks import DEV_SETTINGS, build_site  # noqa: E402
+
+# The page types a reader meets, as URL paths in our build and in a plain Pelican build.
+ARTICLE_SLUG = "unlocking-relief-the-many-benefits-of-dry-needling"
+OURS = {
+    "home": "index.html",
+    "article": f"blog/{ARTICLE_SLUG}/index.html",
+    "page": "about/index.html",
+    "contact": "contact/index.html",
+    "archives": "blog/archives/index.html",
+    "categories": "blog/categories/index.html",
+    "category": "blog/category/treatments/index.html",
+    "tags": "blog/tags/index.html",
+    "tag": "blog/tag/dry-needling/index.html",
+    "authors": "blog/authors/index.html",
+    "author": "blog/author/rebalance-team/index.html",
+    "404": "404.html",
+}
+PLAIN = {
+    "home": "index.html",
+    "article": f"{ARTICLE_SLUG}.html",
+    "page": "pages/about.html",
+    "contact": "pages/contact.html",
+    "archives": "archives.html",
+    "categories": "categories.html",
+    "category": "category/treatments.html",
+    "tags": "tags.html",
+    "tag": "tag/dry-needling.html",
+    "authors": "authors.html",
+    "author": "author/rebalance-team.html",
+}
+
+
+def plain_corpus(content: Path, into: Path) -> Path:
+    """A copy of `content` that plain Pelican can build: our `Template:` lines removed."""
+    shutil.copytree(content, into)
+    for md in into.rglob("*.md"):
+        text = md.read_text(encoding="utf-8")
+        md.write_text(re.sub(r"(?m)^Template:.*\n", "", text), encoding="utf-8")
+    return into
+
+
+def build_ours(content: Path, output: Path) -> None:
+    """Our build, exactly as `invoke build` runs it."""
+    if not build_site(DEV_SETTINGS, output, overrides={"PATH": str(content)}):
+        raise SystemExit("our build failed")
+
+
+def build_plain(content: Path, output: Path) -> None:
+    """Plain Pelican 4.12: default theme (notmyidea), default settings, no plugins."""
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Path(tmp) / "plainconf.py"
+        settings.write_text(
+            f"PATH = {str(content)!r}\nTIMEZONE = 'UTC'\nAUTHOR = 'Rebalance Team'\n"
+            "SITENAME = 'Rebalance'\nTYPOGRIFY = True\n",
+            encoding="utf-8",
+        )
+        subprocess.run(
+            [sys.executable, "-m", "pelican", "-s", str(settings), "-o", str(output), "-q"],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
