@@ -67,11 +67,12 @@ def critical_files(output: Path, page: str) -> list[Path]:
         css_url = urljoin(base, href)
         queue += [(ref, css_url) for ref in CSS_IMPORT.findall(css)]
         for font in FONT_URL.findall(css):
-            font_path = _local(output, css_url, font)
-            if font_path and font_path.is_file() and font_path not in files:
-                # a browser fetches one format of each face: count woff2 only when present
-                if font_path.suffix == ".woff2" or not font_path.with_suffix(".woff2").is_file():
-                    files.append(font_path)
+            path = _local(output, css_url, font)
+            # A browser fetches one format of each face: count woff2 alone when there is one.
+            woff2 = path and path.with_suffix(".woff2")
+            preferred = path and (path == woff2 or not woff2.is_file())
+            if preferred and path.is_file() and path not in files:
+                files.append(path)
     return files
 
 
@@ -105,8 +106,10 @@ def main() -> None:
             print(line)
         article = weigh(ours, OURS["article"])
         verdict = "within" if article.brotli <= BUDGET_BROTLI else "OVER"
-        print(f"\narticle: {article.brotli:,} B brotli in {len(article.files)} file(s), "
-              f"{verdict} the {BUDGET_BROTLI:,} B one-round-trip budget; web fonts: {article.fonts}")  # fmt: skip
+        print(
+            f"\narticle: {article.brotli:,} B brotli in {len(article.files)} file(s), {verdict} "
+            f"the {BUDGET_BROTLI:,} B one-round-trip budget; web fonts: {article.fonts}"
+        )
 
 
 if __name__ == "__main__":
