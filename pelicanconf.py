@@ -15,6 +15,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "plugins"))
 
+from content_checks.undefined import ReportingUndefined  # noqa: E402
+
 # --- Site ---------------------------------------------------------------------------------------
 SITENAME = "Rebalance"
 SITE_TAGLINE = "Physiotherapy clinic"
@@ -74,6 +76,11 @@ EXTRA_PATH_METADATA = {
     "extra/favicon.png": {"path": "favicon.png"},
 }
 DEFAULT_CATEGORY = "Treatments"
+# Without this Pelican names the category after the folder ("articles") when none is given.
+USE_FOLDER_AS_CATEGORY = False
+# An article dated in the future is a draft (drafts/, not listed, not in the sitemap) until a build
+# on or after its date publishes it. (Pelican's default, True, publishes it at once.)
+WITH_FUTURE_DATES = False
 SUMMARY_MAX_LENGTH = None  # the Summary metadata is the summary; never cut a body mid-sentence
 DEFAULT_PAGINATION = 10
 PAGINATION_PATTERNS = (
@@ -132,9 +139,21 @@ AUTHOR_FEED_RSS = None
 THEME = "theme"
 # The CSS is inlined into every page (plugins/inline_css), so no theme files are copied.
 THEME_STATIC_PATHS: list[str] = []
-JINJA_ENVIRONMENT = {"autoescape": True, "trim_blocks": True, "lstrip_blocks": True}
+# Printing a variable that does not exist is reported (file and line) and fails the build.
+JINJA_ENVIRONMENT = {
+    "autoescape": True,
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+    "undefined": ReportingUndefined,
+}
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["reading_time", "booking_link", "inline_css", "pelican.plugins.sitemap"]
+PLUGINS = [
+    "reading_time",
+    "booking_link",
+    "inline_css",
+    "pelican.plugins.sitemap",
+    "content_checks",  # last: checks what the others produced
+]
 
 READING_TIME = {"words_per_minute": 260}
 SITEMAP = {

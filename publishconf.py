@@ -20,6 +20,10 @@ RELATIVE_URLS = False
 FEED_DOMAIN = SITEURL
 FEED_ALL_ATOM = "feeds/all.atom.xml"
 
+# Drafts and future-dated articles can be previewed locally (drafts/ in development builds),
+# but the public site never carries them, not even at an unlisted address.
+DRAFT_SAVE_AS = DRAFT_LANG_SAVE_AS = DRAFT_PAGE_SAVE_AS = DRAFT_PAGE_LANG_SAVE_AS = ""
+
 
 def _placeholders_left() -> list[str]:
     """Names of the production settings that still hold their placeholder values."""

@@ -114,6 +114,23 @@ def test_production_build_uses_real_values_and_absolute_urls(tmp_path, productio
     assert "Sitemap: https://www.rebalance.test/sitemap.xml" in (output / "robots.txt").read_text()
 
 
+def test_production_build_never_writes_drafts_or_future_articles(tmp_path, production_env):
+    future = "Title: Next Year\nDate: 2099-01-01\nSummary: Later.\n\nNot yet.\n"
+    draft = "Title: Unfinished\nDate: 2026-01-02\nStatus: draft\nSummary: Soon.\n\nWork.\n"
+    content = tmp_path / "content"
+    for name, text in {**GOOD, "articles/future.md": future, "articles/draft.md": draft}.items():
+        (content / name).parent.mkdir(parents=True, exist_ok=True)
+        (content / name).write_text(text, encoding="utf-8")
+    output = tmp_path / "output"
+    assert build_site(PUBLISH_SETTINGS, output, overrides={"PATH": str(content)})
+    assert (output / "blog" / "good" / "index.html").is_file()
+    written = [p.relative_to(output).as_posix() for p in output.rglob("*") if p.is_file()]
+    assert not [p for p in written if "next-year" in p or "unfinished" in p or "drafts" in p]
+    for page in ("index.html", "sitemap.xml", "feeds/all.atom.xml"):
+        text = (output / page).read_text(encoding="utf-8")
+        assert "Next Year" not in text and "Unfinished" not in text, page
+
+
 def _git(*args: str, cwd: Path) -> str:
     return subprocess.run(
         ["git", *args], cwd=cwd, check=True, capture_output=True, text=True
