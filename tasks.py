@@ -177,6 +177,45 @@ def test(c, args=""):
 
 
 @task
+def screenshots(c):
+    """Save the newest article in light, dark and mobile views to docs/screenshots/."""
+    import re
+
+    from playwright.sync_api import sync_playwright
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from browser_tools import CHROMIUM, CHROMIUM_ARGS, serve
+
+    folder = ROOT / "docs" / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        output = Path(tmp) / "output"
+        if not build_site(DEV_SETTINGS, output):
+            raise Exit(code=1)
+        # The first card on the home page is the newest article, whatever the content is.
+        home = (output / "index.html").read_text(encoding="utf-8")
+        article = re.search(r'class="post-card-title"><a href="([^"]+)"', home).group(1)
+        # Viewport only: what a reader first sees, and PNGs small enough to keep in git.
+        views = {
+            "article-light": ({"width": 1280, "height": 900}, "light"),
+            "article-dark": ({"width": 1280, "height": 900}, "dark"),
+            "article-mobile": ({"width": 360, "height": 800}, "light"),
+        }
+        with sync_playwright() as p, serve(output) as base:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                for name, (viewport, scheme) in views.items():
+                    page = browser.new_page(viewport=viewport, color_scheme=scheme)
+                    page.goto(base + article)
+                    path = folder / f"{name}.png"
+                    page.screenshot(path=path)
+                    page.close()
+                    print(f"{path.relative_to(ROOT)} ({path.stat().st_size // 1024} KB)")
+            finally:
+                browser.close()
+
+
+@task
 def lint(c):
     """Check and format the Python code with ruff."""
     c.run(f"{sys.executable} -m ruff check --fix .")

@@ -2,74 +2,13 @@
 
 from __future__ import annotations
 
-import queue
 import shutil
-import socket
-import subprocess
-import sys
-import threading
-import time
-import urllib.error
-import urllib.request
-from pathlib import Path
 
 import pytest
-
-from tasks import ROOT
+from serve_helpers import Served
 
 ARTICLE = "Title: {title}\nDate: 2026-01-05\nSummary: A test.\n\nFirst version of the text.\n"
 BROKEN = "Title: Broken\nTemplate: no-such-template\n\nThis page cannot be rendered.\n"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Served:
-    """A running `invoke serve` whose output lines can be waited for."""
-
-    def __init__(self, content: Path, output: Path) -> None:
-        self.port = free_port()
-        self.lines: queue.Queue[str] = queue.Queue()
-        self.log: list[str] = []
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "invoke", "serve", "--port", str(self.port),
-             "--content", str(content), "--output", str(output)],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        )  # fmt: skip
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        for line in self.process.stdout:
-            self.lines.put(line)
-
-    def wait_for(self, text: str, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                line = self.lines.get(timeout=0.2)
-            except queue.Empty:
-                continue
-            self.log.append(line)
-            if text in line:
-                return
-        pytest.fail(f"no {text!r} within {timeout}s; output:\n{''.join(self.log)}")
-
-    def get(self, path: str) -> tuple[int, str]:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=5) as r:
-                return r.status, r.read().decode("utf-8")
-        except urllib.error.HTTPError as error:
-            return error.code, ""
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
 
 
 @pytest.fixture

@@ -1,0 +1,84 @@
+"""`invoke serve` reloads the browser by itself: save a Markdown file, the open page changes.
+
+test_serve.py checks the rebuild over plain HTTP; this drives a real Chromium, as an author
+would have it open beside the editor, and never calls reload itself.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+
+import pytest
+from browser_tools import CHROMIUM, CHROMIUM_ARGS, require_playwright
+from serve_helpers import Served
+
+from tasks import ROOT
+
+pytestmark = pytest.mark.browser
+
+# The slug is fixed so the page keeps its address when the title changes.
+ARTICLE = (
+    "Title: {title}\nSlug: hello\nDate: 2026-01-05\nSummary: A test.\n\n"
+    "{text} version of the text.\n"
+)
+PATH = "/blog/hello/"
+
+
+@pytest.fixture
+def served(tmp_path):
+    # A small site: one article, plus the real extra/ files (favicons) the theme links to.
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content" / "extra", content / "extra")
+    (content / "articles").mkdir(parents=True)
+    article = content / "articles" / "hello.md"
+    article.write_text(ARTICLE.format(title="Hello", text="First"), encoding="utf-8")
+    server = Served(content, tmp_path / "output")
+    server.wait_for("Serving http://")
+    yield server, article
+    server.stop()
+    shutil.rmtree(tmp_path / "output", ignore_errors=True)
+
+
+def test_saving_an_article_reloads_the_open_page_by_itself(served):
+    require_playwright()
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    from playwright.sync_api import sync_playwright
+
+    server, article = served
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            # The livereload script answers the server's "hello" once its websocket is open:
+            # only then can it hear that a rebuild happened.
+            greetings: list[str] = []
+            page.on(
+                "websocket",
+                lambda ws: ws.on(
+                    "framereceived", lambda frame: "hello" in str(frame) and greetings.append(frame)
+                ),
+            )
+            page.goto(server.base_url + PATH)
+            assert page.locator("h1").inner_text() == "Hello"
+            deadline = time.monotonic() + 15
+            while not greetings and time.monotonic() < deadline:
+                page.wait_for_timeout(100)
+            assert greetings, "the page never connected to the live-reload server"
+            page.evaluate("window.beforeTheEdit = true")  # gone once the page reloads
+
+            article.write_text(ARTICLE.format(title="Goodbye", text="Second"), encoding="utf-8")
+            try:
+                page.wait_for_function(
+                    "document.querySelector('h1')?.textContent === 'Goodbye'"
+                    " && document.body.textContent.includes('Second version')",
+                    timeout=30_000,
+                )
+            except PlaywrightTimeout:
+                pytest.fail(
+                    "the page did not update itself; server output:\n" + "".join(server.log)
+                )
+            assert page.evaluate("window.beforeTheEdit") is None, "the page was not reloaded"
+            assert page.url == server.base_url + PATH
+        finally:
+            browser.close()
