@@ -8,7 +8,8 @@ import pytest
 from serve_helpers import Served
 
 ARTICLE = "Title: {title}\nDate: 2026-01-05\nSummary: A test.\n\nFirst version of the text.\n"
-BROKEN = "Title: Broken\nTemplate: no-such-template\n\nThis page cannot be rendered.\n"
+# Two mistakes an author makes: no title, and a misspelt key.
+BROKEN = "Date: 2026-01-06\nStauts: draft\nSummary: Oops.\n\nThis article has no title.\n"
 
 
 @pytest.fixture
@@ -40,10 +41,12 @@ def test_serve_rebuilds_on_save_keeps_last_good_build_and_recovers(served):
     server.wait_for("Rebuilt")
     assert "Second version" in server.get("/blog/hello/")[1]
 
-    broken = content / "pages" / "broken.md"
-    broken.parent.mkdir()
+    broken = content / "articles" / "broken.md"
     broken.write_text(BROKEN, encoding="utf-8")
     server.wait_for("Still serving the last good build")
+    printed = "".join(server.log)
+    assert "broken.md:2: unknown metadata key \"Stauts\"" in printed
+    assert "broken.md: there is no title" in printed
     status, html = server.get("/blog/hello/")
     assert status == 200 and "Second version" in html
     assert server.process.poll() is None, "the server must keep running"
