@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import queue
+import shutil
 import socket
 import subprocess
 import sys
@@ -10,6 +11,8 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -67,3 +70,22 @@ class Served:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
+
+
+@contextmanager
+def serving(tmp_path: Path, files: dict[str, str]) -> Iterator[tuple[Served, Path]]:
+    """`invoke serve` on a small content folder: `files` plus the real favicons the theme links.
+
+    Yields the running server and the content folder, and stops the server afterwards.
+    """
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content" / "extra", content / "extra")
+    for name, text in files.items():
+        (content / name).parent.mkdir(parents=True, exist_ok=True)
+        (content / name).write_text(text, encoding="utf-8")
+    server = Served(content, tmp_path / "output")
+    try:
+        server.wait_for("Serving http://")
+        yield server, content
+    finally:
+        server.stop()

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
-from serve_helpers import Served
+from serve_helpers import serving
 
 ARTICLE = "Title: {title}\nDate: 2026-01-05\nSummary: A test.\n\nFirst version of the text.\n"
 # Two mistakes an author makes: no title, and a misspelt key.
@@ -14,14 +12,8 @@ BROKEN = "Date: 2026-01-06\nStauts: draft\nSummary: Oops.\n\nThis article has no
 
 @pytest.fixture
 def served(tmp_path):
-    content = tmp_path / "content"
-    (content / "articles").mkdir(parents=True)
-    (content / "articles" / "a.md").write_text(ARTICLE.format(title="Hello"), encoding="utf-8")
-    server = Served(content, tmp_path / "output")
-    server.wait_for("Serving http://")
-    yield server, content
-    server.stop()
-    shutil.rmtree(tmp_path / "output", ignore_errors=True)
+    with serving(tmp_path, {"articles/a.md": ARTICLE.format(title="Hello")}) as running:
+        yield running
 
 
 def test_serve_builds_and_serves_clean_urls(served):
@@ -45,7 +37,7 @@ def test_serve_rebuilds_on_save_keeps_last_good_build_and_recovers(served):
     broken.write_text(BROKEN, encoding="utf-8")
     server.wait_for("Still serving the last good build")
     printed = "".join(server.log)
-    assert "broken.md:2: unknown metadata key \"Stauts\"" in printed
+    assert 'broken.md:2: unknown metadata key "Stauts"' in printed
     assert "broken.md: there is no title" in printed
     status, html = server.get("/blog/hello/")
     assert status == 200 and "Second version" in html
