@@ -113,17 +113,26 @@ def clean(c, output=str(OUTPUT)):
 def serve(c, host=HOST, port=PORT, content="", output=str(OUTPUT)):
     """Build, serve on http://127.0.0.1:8000/ and rebuild + reload the browser on every edit."""
     from livereload import Server
+    from livereload.handlers import LiveReloadHandler
 
     overrides = {"PATH": str(Path(content).resolve())} if content else None
     output_path = Path(output).resolve()
 
-    def rebuild() -> None:
+    def rebuild() -> bool:
         # A failed build prints every problem and leaves output/ as it was: the browser keeps
         # showing the last good site until the problem is fixed and the next save rebuilds.
         if build_site(DEV_SETTINGS, output_path, overrides):
             print("Rebuilt: the browser reloads by itself.", flush=True)
-        else:
-            print("Still serving the last good build. Fix the problems above and save.", flush=True)
+            return True
+        print("Still serving the last good build. Fix the problems above and save.", flush=True)
+        return False
+
+    def on_change() -> None:
+        # livereload 2.7.1 drops a reload that comes within ~3 s of the previous one (its guard
+        # against bursts of changes), so a quick second save would be built but never shown.
+        # After a good build we reload the open pages ourselves; its own reload is then skipped.
+        if rebuild():
+            LiveReloadHandler.reload_waiters(path="*")
 
     rebuild()
     settings = _settings(DEV_SETTINGS)
@@ -134,7 +143,7 @@ def serve(c, host=HOST, port=PORT, content="", output=str(OUTPUT)):
         str(DEV_SETTINGS),
         str(ROOT / "plugins" / "**" / "*.py"),
     ):
-        server.watch(pattern, rebuild, delay=0.5)
+        server.watch(pattern, on_change)
     output_path.mkdir(parents=True, exist_ok=True)
     print(f"Serving http://{host}:{port}/ (Ctrl+C to stop)", flush=True)
     server.serve(host=host, port=int(port), root=str(output_path), open_url_delay=None)

@@ -57,6 +57,12 @@ class Served:
                 return
         pytest.fail(f"no {text!r} within {timeout}s; output:\n{''.join(self.log)}")
 
+    def output(self) -> str:
+        """Everything the server has printed so far."""
+        while not self.lines.empty():
+            self.log.append(self.lines.get_nowait())
+        return "".join(self.log)
+
     def get(self, path: str) -> tuple[int, str]:
         try:
             with urllib.request.urlopen(f"{self.base_url}{path}", timeout=5) as r:
