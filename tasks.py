@@ -151,22 +151,10 @@ def serve(c, host=HOST, port=PORT, content="", output=str(OUTPUT)):
 
 def publish_to_branch(output: Path, repo: Path, remote: str, branch: str, push: bool) -> None:
     """Commits `output` as the whole of `branch` in `repo` (ghp-import), optionally pushing it."""
-    command = [
-        sys.executable,
-        "-m",
-        "ghp_import",
-        "--no-jekyll",
-        "--force",
-        "--branch",
-        branch,
-        "--remote",
-        remote,
-        "--message",
-        "Publish the site",
-        str(output),
-    ]
-    if push:
-        command.insert(3, "--push")
+    command = [sys.executable, "-m", "ghp_import", "--no-jekyll", "--force",
+               *(["--push"] if push else []),
+               "--branch", branch, "--remote", remote, "--message", "Publish the site",
+               str(output)]  # fmt: skip
     subprocess.run(command, cwd=repo, check=True)
 
 
