@@ -34,13 +34,12 @@ NODE_MODULES = REPO_ROOT / "node_modules"
 INSTALL_HINT = "bash .ci/install-browser-tools"
 
 CHROMIUM = "/usr/bin/chromium"
-# Flags for every Chromium we start, whoever starts it (Playwright, Lighthouse, a raw CLI call).
+# Flags for every Chromium we start (Playwright, and Lighthouse through chrome-launcher).
 # Without the background-networking ones Chromium keeps trying to reach Google's hosts, which
 # this machine's closed network refuses noisily. --no-sandbox: we run as root.
 # --disable-dev-shm-usage: harmless here (/dev/shm is large) but saves the day in containers
-# with a 64 MB /dev/shm. No --headless: Playwright adds its own; use CHROMIUM_CLI_ARGS for a
-# bare `chromium` invocation. No --user-data-dir: Playwright and chrome-launcher (Lighthouse)
-# each make a fresh temporary profile per launch; a bare CLI call must add its own.
+# with a 64 MB /dev/shm. No --headless: Playwright adds its own and the Lighthouse batch passes
+# --headless=new. No --user-data-dir: both make a fresh temporary profile per launch.
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -51,7 +50,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-dev-shm-usage",
 ]
-CHROMIUM_CLI_ARGS = ["--headless", *CHROMIUM_ARGS]
 
 AXE_JS = NODE_MODULES / "axe-core" / "axe.min.js"
 VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -319,66 +317,11 @@ def format_vnu_messages(messages: list[dict]) -> str:
 
 # --------------------------------------------------------------------------- Lighthouse
 
-LIGHTHOUSE_CHROME_FLAGS = " ".join(["--headless=new", *CHROMIUM_ARGS])
-
 
 def lighthouse_env() -> dict[str, str]:
     """Environment for the lighthouse process: CHROME_PATH points chrome-launcher at Debian's
     Chromium (nothing is downloaded)."""
     return {**os.environ, "CHROME_PATH": CHROMIUM}
-
-
-def lighthouse_command(
-    url: str,
-    *extra: str,
-    categories: Iterable[str] = LIGHTHOUSE_CATEGORIES,
-) -> list[str]:
-    """argv for one Lighthouse run (mobile, Lighthouse's default config) printing JSON to stdout.
-
-    Run it with env=lighthouse_env(). Flags:
-      --output=json --output-path=stdout  the JSON report on stdout, nothing else there
-      --quiet                             no progress log on stderr
-      --chrome-flags=...                  headless Chromium with CHROMIUM_ARGS (the
-                                          background-networking ones keep it offline-quiet)
-      --form-factor=mobile                mobile scoring + default mobile screen emulation and
-                                          simulated (lantern) throttling: 150 ms RTT, 1.6 Mbps,
-                                          4x CPU; scores don't depend on localhost's 0 ms RTT
-      --no-enable-error-reporting         never try to send Sentry reports (no network here)
-      --disable-full-page-screenshot      smaller JSON, a bit faster; nothing needs it
-      --locale=en-US                      stable message texts
-    """
-    return [
-        "node",
-        str(LIGHTHOUSE_CLI),
-        url,
-        "--output=json",
-        "--output-path=stdout",
-        "--quiet",
-        f"--chrome-flags={LIGHTHOUSE_CHROME_FLAGS}",
-        "--form-factor=mobile",
-        f"--only-categories={','.join(categories)}",
-        "--no-enable-error-reporting",
-        "--disable-full-page-screenshot",
-        "--locale=en-US",
-        *extra,
-    ]
-
-
-def run_lighthouse(url: str, *extra: str, timeout: float = 180, **kwargs) -> dict:
-    """Run Lighthouse on `url` and return the parsed JSON report (the LHR)."""
-    proc = subprocess.run(
-        lighthouse_command(url, *extra, **kwargs),
-        capture_output=True,
-        text=True,
-        env=lighthouse_env(),
-        timeout=timeout,
-    )
-    if proc.returncode != 0:
-        raise RuntimeError(f"lighthouse exited {proc.returncode}:\n{proc.stderr[-4000:]}")
-    report = json.loads(proc.stdout)
-    if report.get("runtimeError"):
-        raise RuntimeError(f"lighthouse runtimeError: {report['runtimeError']}")
-    return report
 
 
 # Many pages, one Node process and one Chromium (Lighthouse's Node API). Compared with one CLI
@@ -422,7 +365,8 @@ def run_lighthouse_many(
 ) -> dict[str, dict]:
     """Run Lighthouse on every URL in one Node process sharing one headless Chromium.
 
-    Same settings as lighthouse_command() (mobile, simulated throttling). `flags` are extra
+    Mobile form factor, so Lighthouse's mobile scoring and simulated throttling (150 ms RTT,
+    1.6 Mbps, 4x CPU): scores don't depend on localhost's 0 ms round trip. `flags` are extra
     Lighthouse Node-API flags, e.g. {"ignoreStatusCode": True} to audit the 404 page (without
     it Lighthouse refuses a page served with status 404: runtimeError ERRORED_DOCUMENT_REQUEST).
     Returns {url: report}; raises if Lighthouse failed on any URL. ~5-6 s per small page here.

@@ -55,6 +55,13 @@ class Built:
         """The messages for one file (and line, if given)."""
         return [m for f, n, m in self.problems if f == file and (line is None or n == line)]
 
+    def expect(self, file: str, line: int | None, expected: str, *, start: bool = False) -> None:
+        """The build failed and reported `expected` (in, or at the start of, a message) there."""
+        assert self.code == 1, self.stderr
+        found = self.messages(file, line)
+        hit = any(m.startswith(expected) if start else expected in m for m in found)
+        assert hit, f"{expected!r} not reported at {file}:{line}; the report:\n{self.stderr}"
+
 
 class Site:
     """A copy of the project's content/ in a temporary folder, to add files to and build."""
@@ -192,9 +199,7 @@ def test_future_dated_article_builds_but_is_not_published(site):
 )  # fmt: skip
 def test_missing_or_empty_title_is_reported(site, text, line, expected):
     name = site.write("articles/2026-11-01-untitled.md", text)
-    built = site.build()
-    assert built.code == 1
-    assert any(expected in m for m in built.messages(name, line)), built.stderr
+    site.build().expect(name, line, expected)
 
 
 @pytest.mark.parametrize(
@@ -210,9 +215,7 @@ def test_missing_or_empty_title_is_reported(site, text, line, expected):
 def test_invalid_date_or_modified_is_reported_with_its_line(site, key, value, expected):
     text = f"Title: Dates\nAuthor: Rebalance Team\n{key}: {value}\n\nText.\n"
     name = site.write("articles/2026-11-01-dates.md", text)
-    built = site.build()
-    assert built.code == 1
-    assert any(expected in m for m in built.messages(name, 3)), built.stderr
+    site.build().expect(name, 3, expected)
 
 
 def test_two_articles_with_one_slug_are_both_reported(site):
@@ -355,9 +358,7 @@ def test_metadata_line_without_its_colon_is_reported(site):
 )  # fmt: skip
 def test_header_that_ends_too_early_is_reported(site, text, line, expected):
     name = site.write("articles/2026-11-01-header.md", text)
-    built = site.build()
-    assert built.code == 1
-    assert any(expected in m for m in built.messages(name, line)), built.stderr
+    site.build().expect(name, line, expected)
 
 
 def test_unknown_metadata_key_is_reported_with_a_suggestion(site):
@@ -393,9 +394,7 @@ def test_invalid_status_is_reported(site, value, ok):
 )
 def test_markup_typed_in_a_title_is_reported(site, title, expected):
     name = site.write("articles/2026-11-01-title.md", article(title))
-    built = site.build()
-    assert built.code == 1
-    assert any(m.startswith(expected) for m in built.messages(name, 1)), built.stderr
+    site.build().expect(name, 1, expected, start=True)
 
 
 @pytest.mark.parametrize(
@@ -418,9 +417,7 @@ def test_markup_typed_in_a_title_is_reported(site, title, expected):
 )
 def test_active_content_in_a_body_is_reported(site, body, expected):
     name = site.write("articles/2026-11-01-active.md", article(body=f"Intro.\n\n{body}\n"))
-    built = site.build()
-    assert built.code == 1
-    assert any(expected in m for m in built.messages(name, 6)), built.stderr
+    site.build().expect(name, 6, expected)
 
 
 def test_active_content_in_a_summary_is_reported_and_allowed_tags_let_it_through(site):
@@ -443,9 +440,7 @@ def test_active_content_in_a_summary_is_reported_and_allowed_tags_let_it_through
 )
 def test_html_that_markdown_could_not_read_is_reported(site, body, expected):
     name = site.write("articles/2026-11-01-html.md", article(body=f"Intro.\n\n{body}\n"))
-    built = site.build()
-    assert built.code == 1
-    assert any(m.startswith(expected) for m in built.messages(name, 6)), built.stderr
+    site.build().expect(name, 6, expected, start=True)
 
 
 def test_images_without_alt_text_are_reported(site):
