@@ -160,7 +160,15 @@ SITEMAP = {
     "format": "xml",
     "priorities": {"articles": 0.7, "indexes": 0.5, "pages": 0.6},
     "changefreqs": {"articles": "monthly", "indexes": "weekly", "pages": "monthly"},
-    "exclude": ["tag/", "author/", "category/", "404"],
+    # Regexes on the URL. Only content belongs in the sitemap: not the lists of tags, authors,
+    # categories or the archive (crawlers follow their links anyway, and the plugin would stamp
+    # them with the build time), not the 404 page, not robots.txt.
+    "exclude": [
+        r"^blog/(tag|author|category)/",
+        r"^blog/(archives|authors|categories|tags)/$",
+        r"^404\.html$",
+        r"^robots\.txt$",
+    ],
 }
 
 # Navigation: pages listed in the header, in this order (by slug).
