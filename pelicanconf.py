@@ -66,6 +66,8 @@ BOOKING = {
 
 # --- Content ------------------------------------------------------------------------------------
 PATH = "content"
+# Only Markdown is read (the content_checks plugin reports any other file under content/).
+READERS = {"rst": None, "html": None, "htm": None}
 ARTICLE_PATHS = ["articles"]
 PAGE_PATHS = ["pages"]
 STATIC_PATHS = ["images", "extra"]
@@ -128,9 +130,11 @@ TEMPLATE_PAGES = {"robots.txt": "robots.txt"}
 # Served by static hosts (GitHub Pages, Netlify, Cloudflare Pages) for any missing path.
 # (Pelican derives the file name from the template name: 404 -> 404.html.)
 
-# Feeds need absolute URLs, so they are switched on in publishconf.py only.
-FEED_ALL_ATOM = None
-CATEGORY_FEED_ATOM = None
+# Atom feeds in every build (a link to the feed must work in development too). Their links are
+# absolute: the local server's address here, the site's in production (publishconf.py).
+FEED_DOMAIN = "http://127.0.0.1:8000"
+FEED_ALL_ATOM = "feeds/all.atom.xml"
+CATEGORY_FEED_ATOM = "feeds/{slug}.atom.xml"
 TRANSLATION_FEED_ATOM = None
 AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None

@@ -11,6 +11,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import importlib  # noqa: E402
+
+import pelicanconf  # noqa: E402
+
+# Read afresh: in a process that imported pelicanconf before (tests, tasks), the values taken
+# from the environment must be the environment's now.
+importlib.reload(pelicanconf)
 from pelicanconf import *  # noqa: E402,F403
 from pelicanconf import PLACEHOLDERS  # noqa: E402
 
@@ -26,10 +33,16 @@ DRAFT_SAVE_AS = DRAFT_LANG_SAVE_AS = DRAFT_PAGE_SAVE_AS = DRAFT_PAGE_LANG_SAVE_A
 
 
 def _placeholders_left() -> list[str]:
-    """Names of the production settings that still hold their placeholder values."""
-    left = [
-        name for name, value in PLACEHOLDERS.items() if (os.environ.get(name) or value) == value
-    ]
+    """Names of the production settings whose values, as this build would use them, are still
+    the placeholders (whether they come from the environment or from pelicanconf.py)."""
+    used = {
+        "CLINIC_ADDRESS": CLINIC["address"],  # noqa: F405
+        "CLINIC_PHONE": CLINIC["phone"],  # noqa: F405
+        "CLINIC_EMAIL": CLINIC["email"],  # noqa: F405
+        "CLINIC_HOURS": CLINIC["hours"],  # noqa: F405
+        "BOOKING_URL": BOOKING_URL,  # noqa: F405
+    }
+    left = [name for name, value in used.items() if value == PLACEHOLDERS[name]]
     if "example.com" in SITEURL or not SITEURL.startswith("https://"):
         left.insert(0, "SITEURL")
     return left
@@ -40,5 +53,6 @@ if _placeholders_left():
         "Production build refused: these settings still hold placeholder values:\n"
         + "".join(f"  - {name}\n" for name in _placeholders_left())
         + "Set each as an environment variable (in GitHub: Settings > Secrets and variables > "
-        "Actions > Variables), or edit PLACEHOLDERS in pelicanconf.py. See docs/deploy.md."
+        "Actions > Variables), or write the real value into CLINIC or BOOKING_URL in "
+        "pelicanconf.py. See docs/deploy.md."
     )

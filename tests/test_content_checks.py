@@ -1,15 +1,16 @@
 """Content checks (plugins/content_checks): every content problem of a build is reported at once,
 with its file, line and what to do, and the build then fails; valid content still builds.
 
-Each build test writes one faulty file into a copy of the real content/ folder and builds it for
-real (Pelican's API, or its command line where the exit code matters), then reads the report as
-an author would.
+Each test writes files into a copy of the real content/ folder and builds it for real (Pelican's
+API in this process, or its command line where the exit code matters), then reads the report as
+an author would, or the written pages as a browser would.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
+import os
 import re
 import shutil
 import subprocess
@@ -18,18 +19,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from content_checks import checks, markup
-from content_checks.links import exists, link_target
+from content_checks.content_checks import ContentProblemsError
 from content_checks.messages import MESSAGES
-from content_checks.report import ContentProblemsError, Problem, deduplicate, format_report
+from content_checks.written import url_problem
 from pelican import Pelican
 from pelican.settings import read_settings
 
 from tasks import DEV_SETTINGS, ROOT, build_site
 
 DOCS = ROOT / "docs" / "content-checks.md"
-KEYS = ["Title", "Date", "Modified", "Status", "Slug", "Summary", "Tags"]
 PROBLEM_LINE = re.compile(r"^(?P<file>\S+?)(?::(?P<line>\d+))?: (?P<message>.+)$")
+ARTICLE = "articles/2026-11-01-test.md"
+SHOWN = f"content/{ARTICLE}"
 
 
 # --- Building ------------------------------------------------------------------------------------
@@ -55,12 +56,16 @@ class Built:
         """The messages for one file (and line, if given)."""
         return [m for f, n, m in self.problems if f == file and (line is None or n == line)]
 
-    def expect(self, file: str, line: int | None, expected: str, *, start: bool = False) -> None:
-        """The build failed and reported `expected` (in, or at the start of, a message) there."""
+    def expect(self, file: str, line: int | None | str, expected: str) -> None:
+        """The build failed and reported `expected` (in a message) at file:line (line "any":
+        on any line of that file, or none)."""
         assert self.code == 1, self.stderr
-        found = self.messages(file, line)
-        hit = any(m.startswith(expected) if start else expected in m for m in found)
+        found = self.messages(file) if line == "any" else self.messages(file, line)
+        hit = any(expected in m for m in found)
         assert hit, f"{expected!r} not reported at {file}:{line}; the report:\n{self.stderr}"
+
+    def page(self, url: str) -> str:
+        return (self.output / url.strip("/") / "index.html").read_text("utf-8")
 
 
 class Site:
@@ -105,12 +110,13 @@ class Site:
                 code = 1
         return Built(code, stderr.getvalue(), output)
 
-    def build_cli(self) -> Built:
+    def build_cli(self, env: dict | None = None) -> Built:
         """Builds with `python -m pelican` in a new process: the real exit status."""
         output = self.root / "output"
         command = [sys.executable, "-m", "pelican", str(self.content), "--settings",
                    str(DEV_SETTINGS), "--output", str(output)]  # fmt: skip
-        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120,
+                              env={**os.environ, **(env or {})})  # fmt: skip
         return Built(done.returncode, done.stderr, output, done.stdout)
 
 
@@ -119,17 +125,14 @@ def site(tmp_path) -> Site:
     return Site(tmp_path)
 
 
-def article(title: str = "Knee pain", body: str = "Some text.", **header: str) -> str:
-    """A Markdown article: Title, Date (2026-11-01 unless given), other header lines, the body."""
-    lines = [
-        f"{key}: {value}" for key, value in {"Title": title, "Date": "2026-11-01", **header}.items()
-    ]
-    return "\n".join(lines) + "\n\n" + body + "\n"
+def article(body: str = "Some text.", title: str = "Knee pain", **header: str) -> str:
+    """A Markdown article: Title, Date, Summary (unless given otherwise), then the body."""
+    fields = {"Title": title, "Date": "2026-11-01", "Summary": "Why knees hurt.", **header}
+    lines = [f"{key}: {value}" for key, value in fields.items() if value is not None]
+    return "\n".join(lines) + "\n\nIntro.\n\n" + body + "\n"
 
 
-def line_of(path: Path, text: str) -> int:
-    """The line of a file where text first appears."""
-    return next(n for n, line in enumerate(path.read_text("utf-8").splitlines(), 1) if text in line)
+BODY_LINE = 7  # the line of `body` in article(): 3 header lines, blank, Intro., blank
 
 
 # --- Valid content builds -----------------------------------------------------------------------
@@ -150,7 +153,7 @@ Summary: Exercises & advice, with *emphasis*.
 Physio & exercise help. Unicode: ½ café — “quotes” 💪.
 
 | Exercise | Sets |
-|----------|------|
+|:---------|-----:|
 | Squats   | 3    |
 
 - one
@@ -158,29 +161,60 @@ Physio & exercise help. Unicode: ½ café — “quotes” 💪.
     1. nested
 
 Links: [about us](/about/), [articles](/blog/archives/#top), [contact]({filename}/pages/contact.md),
-[dry needling]({filename}2026-11-10-unlocking-relief-the-many-benefits-of-dry-needling.md),
-an ![Exercise band on a chair]({static}/images/band.png) and [email](mailto:hi@example.com).
+[dry needling]({filename}2026-11-10-unlocking-relief-the-many-benefits-of-dry-needling.md#how-\
+does-dry-needling-work),
+an ![Exercise band on a chair]({static}/images/band.png), [email](mailto:hi@example.com),
+[call us](tel:+44 20 7946 0000), [the feed](/feeds/all.atom.xml) and [a section](#a-section).
+
+## A section
 
 Code may show tags: `<script>` and
 
     <div class="x"
     <iframe>
 
-<span class="note">Inline HTML that is well formed is fine.</span>
+<span>Inline HTML that is well formed is fine</span>, and a footnote.[^1]
+
+[^1]: The source of it.
 """
 
 
-def test_valid_content_with_unicode_emoji_ampersands_tables_and_lists_builds(site):
+def test_valid_content_with_unicode_tables_lists_links_and_footnotes_builds(site):
     site.write("images/band.png", b"\x89PNG\r\n\x1a\n")
     site.write("articles/2026-11-02-knee.md", VALID)
     built = site.build()
     assert built.code == 0, built.stderr
-    html = (built.output / "blog/knee-hip-pain-what-helps-ca-va/index.html").read_text("utf-8")
-    assert "<table>" in html and "😀" in html and "&amp;" in html
+    html = built.page("/blog/knee-hip-pain-what-helps-ca-va/")
+    assert "<table>" in html and "😀" in html and "&amp;" in html and 'class="footnote"' in html
+
+
+@pytest.mark.parametrize(
+    ("case", "text"),
+    [
+        ("entities typed on purpose", article("Type &lt;b&gt; to make text bold.")),
+        ("a less-than sign in prose", article("Expect relief in <a few weeks, or 3 < 5 days.")),
+        ("a first paragraph starting with Word:", article("Tip: stretch every morning.")),
+        ("a first paragraph starting with a key", "Title: A\nDate: 2026-11-01\nSummary: s.\n\n"
+                                                  "Status: improving week by week.\n"),
+        ("decorative image in HTML with alt=\"\"", article('<img src="/favicon.png" alt="">')),
+        ("a date in words", article(Date="7 August 2026")),
+        ("a link to the feed", article("[Subscribe](/feeds/all.atom.xml)")),
+        ("a summary with an ampersand and emphasis", article(Summary="Knees & hips, *gently*.")),
+        ("a language tag", article(Lang="en-GB")),
+        ("the page template for a page", None),
+    ],
+)  # fmt: skip
+def test_valid_content_is_not_rejected(site, case, text):
+    if text is None:
+        site.write("pages/prices.md", "Title: Prices\nTemplate: page\nSummary: Our prices.\n\nA.\n")
+    else:
+        site.write(ARTICLE, text)
+    built = site.build()
+    assert built.code == 0, f"{case}:\n{built.stderr}"
 
 
 def test_future_dated_article_builds_but_is_not_published(site):
-    site.write("articles/2099-01-01-later.md", article("Later", Date="2099-01-01"))
+    site.write("articles/2099-01-01-later.md", article(title="Later", Date="2099-01-01"))
     built = site.build()
     assert built.code == 0, built.stderr
     assert not (built.output / "blog/later").exists()
@@ -189,310 +223,313 @@ def test_future_dated_article_builds_but_is_not_published(site):
         assert "later" not in (built.output / page).read_text("utf-8").lower()
 
 
-# --- One test per problem -----------------------------------------------------------------------
+# --- Script that runs: checked in the written page, after every marker and filter -----------------
 @pytest.mark.parametrize(
-    ("text", "line", "expected"),
+    ("body", "expected"),
     [
-        ("Date: 2026-11-01\n\nText.\n", None, "there is no title"),
-        ("Title:\nDate: 2026-11-01\n\nText.\n", 1, 'the title is empty. Write the title after'),
+        ("<script>alert(1)</script>", "the HTML element <script> is not allowed"),
+        ("x <!--> <img src=/favicon.png alt=a onerror=alert(1)> -->", 'attribute "onerror"'),
+        ("<![CDATA[ ><img src=/favicon.png alt=a onerror=alert(1)> ]]>", 'attribute "onerror"'),
+        ('<svg><a><animate attributeName=href values="javascript:alert(1)" /><text>x</text></a>'
+         "</svg>", "the HTML element <svg> is not allowed"),
+        ('<p style="position:fixed;inset:0">Click anywhere</p>', 'the attribute "style"'),
+        ("[Home]({index}javascript:alert(1))", '"javascript:" addresses are not allowed'),
+        ("[About]({filename}javascript:/pages/about.md?x)", '"javascript:" addresses are not'),
+        ("[x](JaVaScRiPt:alert(1))", '"javascript:" addresses are not allowed'),
+        ('<a href="jav&#x09;ascript:alert(1)">x</a>', '"javascript:" addresses are not allowed'),
+        ('<a href="data:text/html;base64,PHNjcmlwdD4=">x</a>', '"data:" addresses'),
+        ('<p onmouseover="steal()">Hover</p>', 'the attribute "onmouseover"'),
+        ('<iframe src="https://example.com"></iframe>', "the HTML element <iframe>"),
+        ('<a href="/about/" class="skip-link">x</a>', 'the attribute "class"'),
     ],
 )  # fmt: skip
-def test_missing_or_empty_title_is_reported(site, text, line, expected):
-    name = site.write("articles/2026-11-01-untitled.md", text)
-    site.build().expect(name, line, expected)
+def test_active_content_is_rejected_as_the_browser_reads_it(site, body, expected):
+    site.write(ARTICLE, article(body))
+    site.build().expect(SHOWN, BODY_LINE, expected)
 
 
-@pytest.mark.parametrize(
-    ("key", "value", "expected"),
-    [
-        ("Date", "2026-13-45", 'is not a valid date. Write it as YYYY-MM-DD, for example "Date:'),
-        ("Date", "next Tuesday", "is not a valid date"),
-        ("Date", "10/11/2026", "is not written as YYYY-MM-DD, so it could be read as the wrong"),
-        ("Modified", "2026-02-30", '"Modified: 2026-02-30" is not a valid date'),
-        ("Modified", "March", "is not written as YYYY-MM-DD"),
-    ],
-)  # fmt: skip
-def test_invalid_date_or_modified_is_reported_with_its_line(site, key, value, expected):
-    text = f"Title: Dates\nAuthor: Rebalance Team\n{key}: {value}\n\nText.\n"
-    name = site.write("articles/2026-11-01-dates.md", text)
-    site.build().expect(name, 3, expected)
-
-
-def test_two_articles_with_one_slug_are_both_reported(site):
-    one = site.write("articles/2026-11-01-a.md", article("First", Slug="knee"))
-    two = site.write("articles/2026-11-02-b.md", article("Second", Slug="knee"))
-    built = site.build()
+def test_index_javascript_link_names_file_and_line(site):
+    site.write(ARTICLE, article("[Home]({index}javascript:alert(1))"))
+    built = site.build_cli()
     assert built.code == 1
-    assert any(f'the slug "knee" is also used by {two}' in m for m in built.messages(one, 3))
-    assert any(f"also used by {one}, so they would overwrite" in m for m in built.messages(two, 3))
-    assert "/blog/knee/" in built.stderr
-    assert "The build stopped early" in built.stderr  # Pelican cannot write both
-
-
-@pytest.mark.parametrize(
-    ("files", "clash"),
-    [
-        # Two pages whose titles give one slug (no Slug line, so no line number).
-        ({"pages/a.md": "Title: Prices\n\nA.\n", "pages/b.md": "Title: Prices!\n\nB.\n"}, True),
-        # Two French translations with one slug clash; an English original and its translation do
-        # not.
-        ({"articles/2026-11-01-a.md": article("A", Slug="genou", Lang="fr"),
-          "articles/2026-11-02-b.md": article("B", Slug="genou", Lang="fr")}, True),
-        ({"articles/2026-11-01-a.md": article("A", Slug="knee"),
-          "articles/2026-11-02-b.md": article("B", Slug="knee", Lang="fr")}, False),
-    ],
-)  # fmt: skip
-def test_pages_and_translations_sharing_an_address_are_reported(site, files, clash):
-    names = [site.write(name, text) for name, text in files.items()]
-    built = site.build()
-    assert built.code == (1 if clash else 0), built.stderr
-    for name in names if clash else ():
-        assert any("is also used by" in m for m in built.messages(name)), built.stderr
-
-
-def test_links_to_missing_files_are_reported_with_their_lines(site):
-    body = (
-        "[Our prices]({filename}prices.md) are here.\n\n"
-        "![A stretch]({static}/images/stretch.png)\n\n"
-        "[The leaflet]({attach}leaflet.pdf)\n\n"
-        "[Bad marker]({filenme}2026-11-10-unlocking-relief-the-many-benefits-of-dry-needling.md)"
-    )
-    name = site.write("articles/2026-11-01-links.md", article(body=body))
-    built = site.build()
-    assert built.code == 1
-    assert built.messages(name, 4) == [
-        'the link "{filename}prices.md" points to a file that does not exist '
-        "(content/articles/prices.md). Check the file name and folder: other articles are linked "
-        "as {filename}2026-11-10-title.md, pages as {filename}/pages/about.md, images as "
-        "{static}/images/photo.jpg."
+    assert built.messages(SHOWN, BODY_LINE) == [
+        'the address "javascript:/index.html" is not allowed here: "javascript:" addresses are '
+        "not allowed (they can run code or open other programs). Link to a web page (https://...),"
+        " an article or page of this site, mailto:name@example.com or tel:+441234567890."
     ]
-    assert "does not exist (content/images/stretch.png)" in built.messages(name, 6)[0]
-    assert "does not exist (content/articles/leaflet.pdf)" in built.messages(name, 8)[0]
-    assert 'uses "{filenme}", which is not a known link type' in built.messages(name, 10)[0]
-    assert len(built.problems) == 4  # Pelican's own "Unable to find" for each is not repeated
 
 
-def test_links_to_an_image_with_filename_and_to_a_draft_are_reported(site):
-    site.write("images/band.png", b"\x89PNG\r\n\x1a\n")
-    site.write("articles/2099-01-01-later.md", article("Later", Date="2099-01-01"))
-    body = "![Band]({filename}/images/band.png)\n\nSoon: [later]({filename}2099-01-01-later.md)."
-    name = site.write("articles/2026-11-01-links.md", article(body=body))
+def test_active_content_in_a_summary_is_rejected(site):
+    site.write(ARTICLE, article(Summary='Hi <img src=x onerror="alert(1)">'))
     built = site.build()
-    assert built.code == 1
-    assert "Write {static}/images/band.png instead" in built.messages(name, 4)[0]
-    assert "which is not published yet" in built.messages(name, 6)[0]
+    built.expect(SHOWN, 3, "the Summary contains the HTML code")
+    built.expect(SHOWN, 3, 'the attribute "onerror"')  # as written on the home page
 
 
-def test_internal_links_to_pages_that_do_not_exist_are_reported(site):
-    body = (
-        "See [prices](/prices/) and [us](/about/).\n\n"
-        '<img src="/images/missing.png" alt="Missing">\n\n'
-        "[Up a level](../nowhere/) and [archives](/blog/archives/) and [home](/)."
-    )
-    name = site.write("articles/2026-11-01-links.md", article(body=body))
-    built = site.build()
-    assert built.code == 1
-    assert [m.split(" goes")[0].split(" does")[0] for m in built.messages(name)] == [
-        'the link "/prices/"', 'the image or file "/images/missing.png"', 'the link "../nowhere/"'
-    ]  # fmt: skip
-    assert built.problems[0][1] == 4 and "[Prices]({filename}" in built.problems[0][2]
-
-
-def test_theme_links_that_go_nowhere_and_unreplaced_markers_are_reported(site):
-    theme = site.theme({
-        "partials/footer.html": ("<ul>", '<ul><li><a href="{{ SITEURL }}/team/">Team</a></li>'
-                                         '<li><a href="{filename}/pages/x.md">X</a></li>')
-    })  # fmt: skip
-    built = site.build(THEME=str(theme))
-    assert built.code == 1
-    site_wide = [m for f, _, m in built.problems if f == "(site)"]
-    assert any(m.startswith('the link "/team/" (on /404.html,') for m in site_wide)
-    assert any('the link "{filename}/pages/x.md"' in m and "theme" in m for m in site_wide)
-
-
-def test_file_that_is_not_utf8_is_reported(site):
-    name = site.write("articles/2026-11-01-cafe.md", article("Caf\xe9", "Text").encode("latin-1"))
-    built = site.build()
-    assert built.code == 1
-    assert built.messages(name) == [built.messages(name, 1)[0]]  # one problem, on line 1
-    assert 'the file is not saved as UTF-8 text (a character after "Title: Caf"' in built.stderr
-
-
+# --- Requests to other hosts ----------------------------------------------------------------------
 @pytest.mark.parametrize(
-    ("text", "expected"),
+    "body",
     [
-        ("", "the file is empty"),
-        ("  \n\n", "the file is empty"),
-        ("Title: Only a header\nDate: 2026-11-01\n", "there is no text below the header"),
+        "![Knee](https://evil.example/knee.png)",
+        '<img src="/favicon.png" srcset="https://evil.example/k.png 2x" alt="Knee">',
+        '<img src="//evil.example/k.png" alt="Knee">',
+        '<picture><source srcset="https://evil.example/k.webp"><img src="/favicon.png" alt="K">'
+        "</picture>",
     ],
 )
-def test_empty_file_or_header_without_text_is_reported(site, text, expected):
-    name = site.write("articles/2026-11-01-empty.md", text)
-    built = site.build()
-    assert built.code == 1
-    assert len(built.messages(name)) == 1 and expected in built.messages(name)[0]
-
-
-def test_metadata_line_without_its_colon_is_reported(site):
-    text = "Title: Drafty\nDate: 2026-11-01\nStatus draft\nTags: knees\n\nText.\n"
-    name = site.write("articles/2026-11-01-drafty.md", text)
-    built = site.build()
-    assert built.code == 1
-    assert built.messages(name, 3) == [
-        'this header line has no colon: "Status draft". Write it as "Status: draft" — without the '
-        "colon the header stops here, and this line and the lines below it would be shown as "
-        "article text."
-    ]
+def test_resources_from_other_hosts_are_rejected(site, body):
+    site.write(ARTICLE, article(body))
+    site.build().expect(SHOWN, BODY_LINE, "is not on this site: it would be fetched from another")
 
 
 @pytest.mark.parametrize(
-    ("text", "line", "expected"),
+    ("body", "expected"),
     [
-        ("Title: A\n\nDate: 2026-11-01\nTags: a\n\nText.\n", 2,
-         'this empty line ends the header early, so the lines below it ("Date", "Tags")'),
-        ("Title: A\nDate: 2026-11-01\nThe text starts here.\n", 3,
-         "no empty line in between. Add an empty line after the last header line (line 2)"),
-        ("Title: A\nDate: 2026-11-01\nmy notes\nTags: a\n\nText.\n", 3,
-         'is not written as "Key: value", so the header stops here and the lines below it (Tags)'),
+        ('<p style="background:url(//evil.example/x.png)">x</p>', 'the attribute "style"'),
+        ('<a href="/about/" ping="https://evil.example/p">x</a>', 'the attribute "ping"'),
+        ('<video poster="https://evil.example/p.png"></video>', "the HTML element <video>"),
+        ('<svg><image href="https://evil.example/x.png"/></svg>', "the HTML element <svg>"),
+        ('<input type="image" src="https://evil.example/x.png">', "the HTML element <input>"),
     ],
 )  # fmt: skip
-def test_header_that_ends_too_early_is_reported(site, text, line, expected):
-    name = site.write("articles/2026-11-01-header.md", text)
-    site.build().expect(name, line, expected)
+def test_other_ways_to_request_another_host_are_rejected(site, body, expected):
+    site.write(ARTICLE, article(body))
+    site.build().expect(SHOWN, BODY_LINE, expected)
 
 
-def test_unknown_metadata_key_is_reported_with_a_suggestion(site):
-    text = article(Stauts="draft", Colour="blue")
-    name = site.write("articles/2026-11-01-keys.md", text)
+def test_theme_requesting_another_host_is_reported(site):
+    theme = site.theme(
+        {"base.html": ("<body>", '<body><img src="https://cdn.example/t.gif" alt="">')}
+    )
+    built = site.build(THEME=str(theme))
+    assert built.code == 1
+    assert any('loads "https://cdn.example/t.gif" from another web site' in m
+               for f, _, m in built.problems if f == "(site)")  # fmt: skip
+
+
+# --- Structure: nothing an author writes changes the page outside their article -----------------
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("Some <b>bold text", "the HTML tag <b> is opened here but never closed"),
+        ('Go <a href="/about/">about', "the HTML tag <a> is opened here but never closed"),
+        ("<div>\nA box\n\nMore", "the HTML tag <div> is opened here but never closed"),
+        ("Text</div> more", "closes an HTML element that it did not open (</div>)"),
+        ("Text</article> more", "closes an HTML element that it did not open"),
+        ("Notes: <textarea>", "the rest of the page is swallowed (hidden, or shown as code) by "
+                              "<textarea>"),
+        ("A <title>title", "swallowed (hidden, or shown as code) by <title>"),
+        ("Then <plaintext>", "swallowed (hidden, or shown as code) by <plaintext>"),
+        ("<div>\n<!-- a note\n</div>", "an HTML comment (<!--) that is not closed"),
+    ],
+)  # fmt: skip
+def test_markup_that_changes_the_rest_of_the_page_is_rejected(site, body, expected):
+    site.write(ARTICLE, article(body))
+    built = site.build()
+    built.expect(SHOWN, "any", expected)
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("<div>\n**Bold** and [a link](/about/)\n</div>", '"**Bold**"'),
+        ("<div>\n**Bold** and [a link](/about/)\n</div>", '"[a link](/about/)"'),
+        ("See [the guide][guide].", '"[the guide][guide]"'),
+        ("As shown.[^9]", '"[^9]"'),
+        ("```\ncode that never ends", "this code block (```) is never closed"),
+        ("Call {booking} today.", "link markers such as {booking} work only as the address"),
+        ('Some <span class="x" text here.', "an HTML tag that is not written correctly"),
+    ],
+)  # fmt: skip
+def test_markdown_that_would_reach_readers_as_text_is_reported(site, body, expected):
+    site.write(ARTICLE, article(body))
+    line = BODY_LINE + body.startswith("<div>")  # the line after the <div>
+    site.build().expect(SHOWN, line, expected)
+
+
+def test_a_word_in_angle_brackets_that_would_vanish_is_reported(site):
+    site.write(ARTICLE, article("Take <ibuprofen> twice a day."))
+    site.build().expect(SHOWN, BODY_LINE, 'browsers read "<ibuprofen>" as an HTML tag')
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("[Jump](#nowhere)", '("#nowhere") that does not exist on this page'),
+        ("[Steps]({filename}2026-11-10-unlocking-relief-the-many-benefits-of-dry-needling.md"
+         "#no-such-heading)", "does not exist on /blog/unlocking-relief"),
+        ("[Write to us](mailto:)", "an email link needs an address"),
+        ("[Call us](tel:)", "a phone link needs a number"),
+        ("See [prices](/prices/).", 'the link "/prices/" goes to a page that does not exist'),
+        ("[Bad marker]({filenme}2026-11-10-x.md)", "could not be resolved"),
+        ("[Missing]({filename}missing.md)", "could not be resolved"),
+        ("# A second main heading", "the HTML element <h1> is not allowed"),
+        ("![](/favicon.png)", 'the image "favicon.png" has no description'),
+        ('<img src="/favicon.png">', 'the image "favicon.png" has no description'),
+    ],
+)  # fmt: skip
+def test_links_and_images_that_lead_nowhere_are_reported(site, body, expected):
+    site.write(ARTICLE, article(body))
+    site.build().expect(SHOWN, BODY_LINE, expected)
+
+
+# --- Every file under content/ accounted for ------------------------------------------------------
+def test_symlink_out_of_content_is_reported_and_never_read_or_published(site, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET", encoding="utf-8")
+    (site.content / "images").mkdir(exist_ok=True)
+    (site.content / "images" / "secret.png").symlink_to(secret)
+    (site.content / "articles" / "2026-11-01-secret.md").symlink_to(secret)
+    site.write(ARTICLE, article("![A secret]({static}/images/secret.png)"))
+    built = site.build_cli()
+    assert built.code == 1
+    for name in ("images/secret.png", "articles/2026-11-01-secret.md"):
+        assert built.messages(f"content/{name}") == [
+            f"this is a link to {secret}, outside the content folder, so it is not read or "
+            "published. Copy the file itself into the content folder, or delete the link."
+        ]
+    assert "could not be resolved" in built.messages(SHOWN, BODY_LINE)[0]
+    published = [p for p in built.output.rglob("*") if p.is_file()] if built.output.exists() else []
+    assert not any(b"TOP-SECRET" in p.read_bytes() for p in published)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("articles/2026-11-01-knee.MD", "only Markdown files ending in .md are read. Rename it "
+                                        "to 2026-11-01-knee.md"),
+        ("articles/notes.txt", "only Markdown files ending in .md are read"),
+        ("articles/old.rst", "only Markdown files ending in .md are read"),
+        ("articles/old.html", "only Markdown files ending in .md are read"),
+        ("2026-11-01-knee.md", "articles are read from content/articles/ only"),
+        ("artciles/2026-11-01-knee.md", "articles are read from content/articles/ only"),
+        ("imgaes/knee.png", 'the folder "imgaes" is not one the site reads: did you mean "images"'),
+        ("images/logo.svg", '".svg" files are not published from images/'),
+        ("images/page.html", '".html" files are not published from images/'),
+        ("extra/tracker.js", "extra/ holds the site's own files only"),
+    ],
+)  # fmt: skip
+def test_files_that_are_not_part_of_the_site_are_reported(site, name, expected):
+    shown = site.write(name, article(title="Stray"))
+    built = site.build()
+    built.expect(shown, None, f"this file is not part of the site: {expected}")
+    assert not any(p.name == Path(name).name for p in built.output.rglob("*"))
+
+
+def test_rst_include_is_never_read(site):
+    site.write("articles/evil.rst", "Evil\n####\n\n:date: 2026-11-01\n\n.. include:: /etc/passwd\n")
     built = site.build()
     assert built.code == 1
-    stauts, colour = built.messages(name, 3)[0], built.messages(name, 4)[0]
-    assert stauts.startswith('unknown metadata key "Stauts" — did you mean "Status"? Fix the spel')
-    assert "allowed keys are: Title, Date, Modified," in stauts
-    assert colour.startswith('unknown metadata key "Colour". Remove the line or correct the key')
+    assert not any(b"root:" in p.read_bytes() for p in built.output.rglob("*") if p.is_file())
 
 
-@pytest.mark.parametrize(("value", "ok"), [("pending", False), ("drafts", False), ("Draft", True)])
-def test_invalid_status_is_reported(site, value, ok):
-    name = site.write("articles/2026-11-01-status.md", article(Status=value))
+def test_ignored_files_are_neither_reported_nor_published(site):
+    site.write("images/.DS_Store", b"\0\0")
+    site.write("articles/2026-11-01-knee.md~", "backup")
     built = site.build()
-    assert built.code == (0 if ok else 1), built.stderr
-    if not ok:
-        message = built.messages(name, 3)[0]
-        assert message.startswith(f'status "{value}" is not allowed')
-        assert message.endswith("Use one of: published, draft, hidden.")
+    assert built.code == 0, built.stderr
+    assert not list(built.output.rglob(".DS_Store"))
+
+
+def test_an_attached_file_cannot_overwrite_a_page(site):
+    site.write("articles/index.html", "<p>Not the article</p>")
+    site.write(ARTICLE, article("[Leaflet]({attach}index.html)"))
+    built = site.build()
+    built.expect("content/articles/index.html", None, "this file is not part of the site")
+    built.expect(SHOWN, BODY_LINE, 'the link "{attach}index.html" could not be resolved')
+    assert "Not the article" not in built.page("/blog/knee-pain/")
+
+
+# --- Metadata, per content type: every failure names its file, never a traceback ----------------
+@pytest.mark.parametrize(
+    ("header", "line", "expected"),
+    [
+        ({"Summary": None}, None, 'there is no Summary. Add a line "Summary: '),
+        ({"Summary": "x" * 161}, 3, "the Summary is 161 characters long"),
+        ({"Summary": "Read <b>this</b>"}, 3, 'the Summary contains the HTML code "<b>"'),
+        ({"Template": "page"}, 4, '"Template: page" is not a layout for articles; allowed: '
+                                  "article"),
+        ({"Template": "nothing"}, 4, '"Template: nothing" is not a layout for articles'),
+        ({"Lang": "english"}, 4, '"Lang: english" is not a language tag'),
+        ({"Slug": "archives"}, 4, "the web address /blog/archives/ is used by the site itself"),
+        ({"Slug": "tags"}, 4, "the web address /blog/tags/ is used by the site itself"),
+        ({"Slug": "Knee Pain!"}, 4, 'the web address "Knee Pain!" is not usable'),
+        ({"Modified": "2026-10-01"}, 4, "Modified (2026-10-01) is earlier than Date (2026-11-01)"),
+        ({"Date": "2026-13-45"}, 2, '"Date: 2026-13-45" is not a date'),
+        ({"Date": "10/11/2026"}, 2, '"Date: 10/11/2026" is not a date that can be read without'),
+        ({"Status": "drafts"}, 4, 'status "drafts" is not allowed — did you mean "draft"?'),
+        ({"Stauts": "draft"}, 4, 'unknown metadata key "Stauts" — did you mean "Status"?'),
+        ({"Title": "Knees &amp; hips"}, 1, 'the title contains the HTML code "&amp;"'),
+        ({"Title": "<script>alert(1)</script>"}, 1, 'the title contains the HTML code'),
+    ],
+)  # fmt: skip
+def test_bad_metadata_is_reported_with_its_line(site, header, line, expected):
+    site.write(ARTICLE, article(**header))
+    site.build().expect(SHOWN, line, expected)
 
 
 @pytest.mark.parametrize(
     ("title", "expected"),
-    [
-        ("<script>alert(1)</script> Knees", 'the title contains the HTML tag "<script>"'),
-        ("Knees <em>and</em> hips", 'the title contains the HTML tag "<em>"'),
-        ("Knees &amp; hips", 'the title contains the HTML code "&amp;"'),
-        ("Knees &#8217; hips", 'the title contains the HTML code "&#8217;"'),
-    ],
-)
-def test_markup_typed_in_a_title_is_reported(site, title, expected):
-    name = site.write("articles/2026-11-01-title.md", article(title))
-    site.build().expect(name, 1, expected, start=True)
+    [("!!!", "the title gives an empty web address"),
+     ("Very long title " * 20, "too long to be saved as a file (")],
+)  # fmt: skip
+def test_titles_that_give_no_usable_address_name_the_file(site, title, expected):
+    site.write(ARTICLE, article(title=title))
+    built = site.build_cli()
+    assert "Traceback" not in built.stderr + built.stdout
+    built.expect(SHOWN, None, expected)
 
 
-@pytest.mark.parametrize(
-    ("body", "expected"),
-    [
-        ("<script>alert(1)</script>", "the text contains the HTML element <script>"),
-        ('<iframe src="https://example.com"></iframe>', "the HTML element <iframe>"),
-        ('<object data="x.swf"></object>', "the HTML element <object>"),
-        ('<embed src="x.swf">', "the HTML element <embed>"),
-        ('<form action="/x"><input name="q"></form>', "the HTML element <form>"),
-        ("<style>body { display: none }</style>", "the HTML element <style>"),
-        ('<meta http-equiv="refresh" content="0; url=https://example.com">', "element <meta>"),
-        ('<base href="https://example.com/">', "the HTML element <base>"),
-        ('<link rel="stylesheet" href="https://example.com/x.css">', "the HTML element <link>"),
-        ('<p onmouseover="steal()">Hover</p>', 'the HTML tag <p> has an "onmouseover" attribute'),
-        ('<img src="/favicon.png" alt="Logo" onerror="x()">', 'has an "onerror" attribute'),
-        ("[Click](javascript:alert(1))", 'the link "javascript:alert(1)" runs code'),
-        ('<a href=" JavaScript:alert(1)">x</a>', "runs code instead of opening a page"),
-    ],
-)
-def test_active_content_in_a_body_is_reported(site, body, expected):
-    name = site.write("articles/2026-11-01-active.md", article(body=f"Intro.\n\n{body}\n"))
-    site.build().expect(name, 6, expected)
-
-
-def test_active_content_in_a_summary_is_reported_and_allowed_tags_let_it_through(site):
-    text = article(Summary="Hi <script>x()</script>", body='<iframe src="https://e.org"></iframe>')
-    name = site.write("articles/2026-11-01-active.md", text)
+def test_an_article_saved_in_pages_is_reported(site):
+    name = site.write("pages/knee.md", "Title: Knee\nDate: 2026-11-01\nTags: knees\n\nText.\n")
     built = site.build()
-    assert any("<script>" in m for m in built.messages(name, 3))
-    assert any("<iframe>" in m for m in built.messages(name, 5))
-    allowed = site.build(CONTENT_CHECKS={"allowed_tags": ["iframe"]})
-    assert [m for m in allowed.messages(name) if "<iframe>" in m] == []
+    built.expect(name, 2, '"Date" belongs in articles, not pages')
+    built.expect(name, 3, '"Tags" belongs in articles, not pages')
 
 
-@pytest.mark.parametrize(
-    ("body", "expected"),
-    [
-        ('Some <span class="x" text here.', 'readers would see raw HTML here: "<span class="x"'),
-        ('Hello <div class="box" and more.', 'readers would see raw HTML here: "<div class="box"'),
-        ('<div class="box"\nText\n</div>', 'the HTML tag "<div class="box" Text </div>" is not'),
-    ],
-)
-def test_html_that_markdown_could_not_read_is_reported(site, body, expected):
-    name = site.write("articles/2026-11-01-html.md", article(body=f"Intro.\n\n{body}\n"))
-    site.build().expect(name, 6, expected, start=True)
+def test_a_template_meant_for_articles_on_a_page_names_the_file(site):
+    name = site.write("pages/knee.md", "Title: Knee\nTemplate: article\nSummary: s.\n\nText.\n")
+    built = site.build_cli()
+    assert "Traceback" not in built.stderr + built.stdout
+    built.expect(name, 2, '"Template: article" is not a layout for pages; allowed: page, contact')
 
 
-def test_images_without_alt_text_are_reported(site):
-    body = '![](/favicon.png)\n\n<img src="/favicon.svg">\n\n![  ](/favicon.ico)\n\n![Ok](/x.png)'
-    name = site.write("articles/2026-11-01-images.md", article(body=body))
+def test_two_articles_with_one_slug_are_both_reported(site):
+    one = site.write("articles/2026-11-01-a.md", article(title="First", Slug="knee"))
+    two = site.write("articles/2026-11-02-b.md", article(title="Second", Slug="knee"))
+    built = site.build_cli()
+    assert "Traceback" not in built.stderr + built.stdout
+    built.expect(one, 4, f"this would be published at /blog/knee/, like {two}")
+    built.expect(two, 4, f"like {one}, so one would overwrite the other")
+
+
+def test_header_problems_are_found_where_markdown_stops_reading_it(site):
+    text = "Title: Drafty\nDate: 2026-11-01\nStatus draft\nSummary: s.\n\nText.\n"
+    site.write(ARTICLE, text)
     built = site.build()
-    assert built.code == 1
-    assert [(n, m.split(" has")[0].split(" does")[0]) for _, n, m in built.problems] == [
-        (4, 'the image "favicon.png"'), (6, 'the image "favicon.svg"'),
-        (8, 'the image "favicon.ico"'), (10, 'the image or file "/x.png"'),
-    ]  # fmt: skip
-    assert "![Physiotherapist treating a knee](/favicon.png)" in built.messages(name, 4)[0]
+    built.expect(SHOWN, 3, 'this header line has no colon: "Status draft". Write it as '
+                           '"Status: draft"')  # fmt: skip
+    site.write(ARTICLE, "Title: A\n\nDate: 2026-11-01\nSummary: s.\n\nText.\n")
+    site.build().expect(SHOWN, 2, 'this empty line ends the header early, so the lines below '
+                                  'it ("Date", "Summary")')  # fmt: skip
+    site.write(ARTICLE, "Title: A\nDate: 2026-11-01\nSummary: s.\nThe text starts here.\n")
+    site.build().expect(SHOWN, 4, "no empty line in between. Add an empty line after the last "
+                                  "header line (line 3)")  # fmt: skip
 
 
-def test_template_printing_an_undefined_variable_is_reported(site):
-    theme = site.theme({
-        "article.html": ("{{ article.title|safe }}</h1>", "{{ article.subtitle }}</h1>"),
-        "base.html": ("<body>", '<body class="{{ THEME_CLASS }}{{ " x" if NOPE }}'
-                                '{{ NOPE2|default("") }}{% if NOPE3 %}{{ NOPE3 }}{% endif %}">'),
-    })  # fmt: skip
-    built = site.build(THEME=str(theme))
-    assert built.code == 1
-    templates = theme / "templates"
-    assert [(f, n) for f, n, _ in built.problems] == [
-        ("theme/templates/article.html", line_of(templates / "article.html", "subtitle")),
-        ("theme/templates/base.html", line_of(templates / "base.html", "THEME_CLASS")),
-    ]
-    assert "has no attribute 'subtitle'" in built.problems[0][2]
-    assert built.problems[1][2].startswith(
-        "the template prints a value that does not exist ('THEME_CLASS' is undefined)"
-    )
+def test_file_that_is_not_utf8_is_reported_and_still_checked(site):
+    site.write(ARTICLE, article("Caf\xe9 <b>open", title="Cafe").encode("latin-1"))
+    built = site.build()
+    built.expect(SHOWN, BODY_LINE, 'the file is not saved as UTF-8 text (a character after "Caf"')
+    built.expect(SHOWN, None, "the HTML tag <b> is opened here but never closed")
 
 
-def test_template_error_stops_the_build_but_every_problem_found_is_reported(site):
-    theme = site.theme({"partials/footer.html": ("<ul>", "<ul>{{ NOPE + 1 }}")})
-    name = site.write("articles/2026-11-01-keys.md", article(Stauts="draft"))
-    built = site.build(THEME=str(theme))
-    assert built.code == 1
-    assert built.messages(name, 3)  # found before the templates ran
-    assert any(f == "theme/templates/partials/footer.html" for f, _, _ in built.problems)
-    assert "The build stopped early (UndefinedError)" in built.stderr
+def test_header_without_text_is_reported(site):
+    site.write(ARTICLE, "Title: Only a header\nDate: 2026-11-01\nSummary: s.\n")
+    site.build().expect(SHOWN, None, "there is no text below the header")
 
 
-def test_pelican_own_warnings_are_reported_in_every_build_of_a_process(site):
-    # Pelican warns when an article lacks the ARTICLE_ORDER_BY attribute. Its log filter shows a
-    # message once per process; the checks must still see it in the second build.
-    for _ in range(2):
-        built = site.build(ARTICLE_ORDER_BY="sortorder")
-        assert built.code == 1
-        assert 'Pelican reported: There is no "sortorder" attribute' in built.stderr
-
-
+# --- One channel ----------------------------------------------------------------------------------
 def test_cli_reports_every_problem_of_a_file_at_once_and_exits_non_zero(site):
     text = """\
 Title: Shoulder <b>pain</b>
@@ -506,124 +543,89 @@ Read [our prices](/prices/) and [the knee article]({filename}knee.md).
 
 <script>track()</script>
 """
-    name = site.write("articles/2026-11-01-shoulder.md", text)
+    site.write(ARTICLE, text)
     built = site.build_cli()
     assert built.code == 1
     assert [(f, n) for f, n, _ in built.problems] == [
-        (name, 1), (name, 2), (name, 3), (name, 6), (name, 6), (name, 8), (name, 10)
+        (SHOWN, 1), (SHOWN, 2), (SHOWN, 3), (SHOWN, 6), (SHOWN, 6), (SHOWN, 8), (SHOWN, 10)
     ]  # fmt: skip
-    assert f'{name}:3: unknown metadata key "Stauts" — did you mean "Status"?' in built.stderr
     assert "7 content problems in 1 file. Fix them and build again." in built.stderr
-    assert "ContentProblemsError" in built.stdout and "Traceback" not in built.stdout
+    assert "Traceback" not in built.stdout + built.stderr
+
+
+def test_problems_become_github_annotations_under_actions(site):
+    site.write(ARTICLE, article(Stauts="draft"))
+    built = site.build_cli(env={"GITHUB_ACTIONS": "true"})
+    assert built.code == 1
+    assert (
+        f"::error file={SHOWN},line=4,title=Content problem::unknown metadata key" in built.stderr
+    )
+
+
+def test_pelican_own_warnings_are_reported_in_every_build_of_a_process(site):
+    # Pelican warns when an article lacks the ARTICLE_ORDER_BY attribute. Its log filter shows a
+    # message once per process; the checks must still see it in the second build.
+    for _ in range(2):
+        built = site.build(ARTICLE_ORDER_BY="sortorder")
+        assert built.code == 1
+        assert 'Pelican reported: There is no "sortorder" attribute' in built.stderr
+
+
+def test_unknown_content_checks_setting_is_reported(site):
+    built = site.build(CONTENT_CHECKS={"summary_lenght": 200})
+    assert built.code == 1
+    assert any("unknown key summary_lenght" in m for f, _, m in built.problems if f == "(site)")
+
+
+def test_template_printing_an_undefined_variable_is_reported(site):
+    theme = site.theme(
+        {"article.html": ("{{ article.title|safe }}</h1>", "{{ article.subtitle }}</h1>")}
+    )
+    built = site.build(THEME=str(theme))
+    assert built.code == 1
+    assert any(
+        f == "theme/templates/article.html" and "'subtitle'" in m for f, _, m in built.problems
+    )
+
+
+def test_template_error_is_reported_against_the_template(site):
+    theme = site.theme({"partials/footer.html": ("<ul>", "<ul>{{ NOPE + 1 }}")})
+    site.write(ARTICLE, article(Stauts="draft"))
+    built = site.build(THEME=str(theme))
+    assert built.code == 1
+    assert built.messages(SHOWN, 4)  # found before the templates ran
+    assert any(f == "theme/templates/partials/footer.html" for f, _, _ in built.problems)
 
 
 def test_failed_build_leaves_the_previous_output_untouched(site, capfd):
     output = site.root / "published"
     assert build_site(DEV_SETTINGS, output, overrides={"PATH": str(site.content)})
     before = {p: p.read_bytes() for p in output.rglob("*") if p.is_file()}
-    site.write("articles/2026-11-01-bad.md", article(Stauts="draft"))
+    site.write(ARTICLE, article(Stauts="draft"))
     assert not build_site(DEV_SETTINGS, output, overrides={"PATH": str(site.content)})
     assert {p: p.read_bytes() for p in output.rglob("*") if p.is_file()} == before
     err = capfd.readouterr().err
-    assert 'content/articles/2026-11-01-bad.md:3: unknown metadata key "Stauts"' in err
+    assert f'{SHOWN}:4: unknown metadata key "Stauts"' in err
     assert "was left as it was" in err
 
 
-# --- Pure helpers -------------------------------------------------------------------------------
-def test_parse_header_stops_where_markdown_meta_stops():
-    header = checks.parse_header("Title: A\nSummary: one\n    two\nDate: 2026-01-01\n\nBody\n")
-    assert [(f.line, f.key) for f in header.fields] == [(1, "Title"), (2, "Summary"), (4, "Date")]
-    assert (header.stop, header.stop_line, header.body) == ("blank", 5, "Body\n")
-    header = checks.parse_header("---\nTitle: A\n---\nBody")
-    assert (header.fields[0].line, header.stop, header.body) == (2, "end-marker", "Body")
-    assert checks.parse_header("Title: A\nStatus draft\n").stop_line == 2
-
-
-def test_check_header_finds_a_misspelt_key_without_colon():
-    header = checks.parse_header("Tittle - Knee pain\nDate: 2026-01-01\n\nText")
-    found = checks.check_header(header, keys=KEYS, statuses=["draft"], date_required=True)
-    assert 'Write it as "Title: Knee pain"' in found[0].message and found[0].line == 1
-    # The header ends at line 1, so the Date line below it is text, not a date.
-    assert [f.kind for f in found] == ["header-colon", "missing-title", "missing-date"]
-
-
-def test_suggest_only_close_spellings():
-    assert checks.suggest("Stauts", KEYS) == "Status"
-    assert checks.suggest("tags", KEYS) == "Tags"
-    assert checks.suggest("Colour", KEYS) is None
-
-
+# --- Pure helpers ---------------------------------------------------------------------------------
 @pytest.mark.parametrize(
-    ("value", "problem"),
-    [("2026-11-10", None), ("2026-11-10 09:30", None), ("2026-11-10T09:30:00+01:00", None),
-     ("2026-13-01", "bad-date"), ("soon", "bad-date"), ("10/11/2026", "ambiguous-date"),
-     ("November 10, 2026", "ambiguous-date")],
+    ("url", "resource", "allowed"),
+    [("/about/", False, True), ("../x/", False, True), ("#a", False, True), ("?q=1", False, True),
+     ("https://nhs.uk/x", False, True), ("http://a.example", False, True),
+     ("https://", False, False),
+     ("mailto:a@b.co", False, True), ("mailto:", False, False), ("mailto:nobody", False, False),
+     ("tel:+44 20 7946 0000", False, True), ("tel:", False, False), ("tel:call-me", False, False),
+     (" javascript:x", False, False), ("java\tscript:x", False, False),
+     ("vbscript:x", False, False),
+     ("//evil.example/", False, False), ("ftp://a.example", False, False),
+     ("/images/a.png", True, True), ("https://www.example.com/images/a.png", True, True),
+     ("https://evil.example/a.png", True, False), ("//evil.example/a.png", True, False),
+     ("data:image/png;base64,AA", True, False)],
 )  # fmt: skip
-def test_date_problem(value, problem):
-    assert checks.date_problem("Date", value) == problem
-
-
-@pytest.mark.parametrize(
-    ("title", "kind"),
-    [("Knees & hips", None), ("1 < 2 and 3 > 2", None), ("Ça va 😀", None),
-     ("<b>Knees</b>", "title-markup"), ("Knees &mdash; hips", "title-markup")],
-)  # fmt: skip
-def test_title_problem(title, kind):
-    found = checks.title_problem(title)
-    assert (found.kind if found else None) == kind
-
-
-def test_decode():
-    assert checks.decode("\ufeffTitle: A\n".encode()) == ("Title: A\n", None)
-    text, found = checks.decode(b"Title: A\nDate: 2026\nCaf\xe9\n")
-    assert text is None and found.line == 3 and 'after "Caf"' in found.message
-    assert checks.decode(b" \n")[1].kind == "empty-file"
-
-
-def test_scan_html():
-    html = (
-        "<p>ok <code>&lt;div x</code></p><pre>&lt;span</pre><p>see &lt;span class=x</p>"
-        '<script>x</script><a href="javascript:x" onclick="y">a</a><img src="p.png">'
-        '<img src="q.png" alt="A photo">'
-    )
-    found = markup.scan_html(html, {"script"})
-    assert [(f.kind, f.subject) for f in found] == [
-        ("visible-html", "<span class=x"), ("active", "<script"), ("active", "javascript:x"),
-        ("active", "onclick="), ("img-alt", "p.png"),
-    ]  # fmt: skip
-    assert markup.scan_html("<iframe></iframe>", set()) == []
-
-
-def test_find_line():
-    text = "a\n<script>\nb\n<SCRIPT>\n“quoted”"
-    assert markup.find_line(text, "<script") == 2
-    assert markup.find_line(text, "<script", nth=1) == 4
-    assert markup.find_line(text, "<script", nth=5) == 2
-    assert markup.find_line(text, '"quoted"') == 5
-    assert markup.find_line(text, "absent") is None
-
-
-def test_link_target_and_exists(tmp_path):
-    (tmp_path / "about").mkdir()
-    (tmp_path / "about" / "index.html").write_text("x")
-    assert link_target("/about/", "blog/x/index.html", "") == "/about"
-    assert link_target("../../about/#team", "blog/x/index.html", "") == "/about"
-    assert link_target("https://site.test/about/", "index.html", "https://site.test") == "/about"
-    for external in ("https://example.com/", "mailto:a@b.c", "tel:+44", "#main", "//cdn.test/x"):
-        assert link_target(external, "index.html", "") is None
-    assert exists(str(tmp_path), "/about") and not exists(str(tmp_path), "/prices")
-    assert not exists(str(tmp_path), "/../outside")
-
-
-def test_report_prefers_our_problem_to_pelican_own_and_sorts_by_file_and_line():
-    ours = Problem("/s/content/b.md", 3, "bad date", "bad-date", "date")
-    pelican = Problem("/s/content/b.md", None, "could not read", "unreadable", from_pelican=True)
-    other = Problem("/s/content/a.md", 7, "x", "img-alt")
-    problems = deduplicate([ours, pelican, other, ours])
-    assert problems == [other, ours]
-    report = format_report(problems, ["/s"])
-    assert report.splitlines()[2:4] == ["content/a.md:7: x", "content/b.md:3: bad date"]
-    assert "2 content problems in 2 files." in report
+def test_url_allowlist(url, resource, allowed):
+    assert (url_problem(url, "https://www.example.com", resource) is None) == allowed
 
 
 def test_every_message_is_explained_in_the_docs():
@@ -639,3 +641,10 @@ class _Holes(dict):
 
     def __missing__(self, key: str) -> str:
         return "\0"
+
+
+def test_extra_elements_can_be_allowed_in_the_settings(site):
+    site.write(ARTICLE, article('<video src="/favicon.png" controls></video>'))
+    assert site.build().code == 1
+    built = site.build(CONTENT_CHECKS={"elements": {"video": ["src", "controls"]}})
+    assert built.code == 0, built.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -100,6 +101,24 @@ def test_production_build_refuses_placeholders_and_names_them(tmp_path, monkeypa
     assert "- CLINIC_PHONE" not in message  # it was set
     assert "docs/deploy.md" in message
     assert list(tmp_path.iterdir()) == []
+
+
+def test_production_guard_accepts_a_real_value_written_into_pelicanconf(tmp_path, monkeypatch):
+    # The refusal message offers two ways out; the second (edit pelicanconf.py) must work too.
+    for name in PRODUCTION_ENV:
+        monkeypatch.delenv(name, raising=False)
+    for name in ("pelicanconf.py", "publishconf.py"):
+        shutil.copy(tasks.ROOT / name, tmp_path / name)
+    conf = tmp_path / "pelicanconf.py"
+    text = conf.read_text(encoding="utf-8")
+    assert '"phone": _setting("CLINIC_PHONE")' in text
+    conf.write_text(text.replace('_setting("CLINIC_PHONE")', '"+44 20 7946 0000"'), "utf-8")
+    (tmp_path / "plugins").symlink_to(tasks.ROOT / "plugins")
+    result = subprocess.run([sys.executable, "-c", "import publishconf"], cwd=tmp_path,
+                            capture_output=True, text=True, check=False)  # fmt: skip
+    assert result.returncode != 0 and "- BOOKING_URL" in result.stderr
+    assert "- CLINIC_PHONE" not in result.stderr
+    assert "write the real value into CLINIC or BOOKING_URL in pelicanconf.py" in result.stderr
 
 
 def test_production_build_uses_real_values_and_absolute_urls(tmp_path, production_env):

@@ -38,7 +38,7 @@ def test_serve_rebuilds_on_save_keeps_last_good_build_and_recovers(served):
     server.wait_for("Still serving the last good build")
     printed = "".join(server.log)
     assert 'broken.md:2: unknown metadata key "Stauts"' in printed
-    assert "broken.md: there is no title" in printed
+    assert "broken.md: there is no Title" in printed
     status, html = server.get("/blog/hello/")
     assert status == 200 and "Second version" in html
     assert server.process.poll() is None, "the server must keep running"

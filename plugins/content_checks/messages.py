@@ -7,34 +7,29 @@ programmers. docs/content-checks.md explains each one further (a test keeps the 
 from __future__ import annotations
 
 ASK = "ask whoever maintains the website"
-LINK_EXAMPLES = (
-    "other articles are linked as {{filename}}2026-11-10-title.md, pages as "
-    "{{filename}}/pages/about.md, images as {{static}}/images/photo.jpg"
+LINKS = (
+    "articles are linked as {{filename}}2026-11-10-title.md, pages as {{filename}}/pages/about.md, "
+    "images as {{static}}/images/photo.jpg"
 )
 
 MESSAGES = {
-    # --- The file itself ---------------------------------------------------------------------
+    # --- Files under content/ ------------------------------------------------------------------
+    "symlink": (
+        "this is a link to {target}, outside the content folder, so it is not read or published. "
+        "Copy the file itself into the content folder, or delete the link."
+    ),
+    "unaccounted": "this file is not part of the site: {why}",
     "not-utf8": (
-        'the file is not saved as UTF-8 text (a character after "{before}" cannot be read), so '
-        'it would be left out of the site. Save it again with the encoding "UTF-8" (most '
-        'editors offer this under "Save as" or "Save with encoding").'
+        'the file is not saved as UTF-8 text (a character after "{before}" cannot be read). Save '
+        'it again with the encoding "UTF-8" (most editors offer it under "Save as").'
     ),
-    "empty-file": (
-        "the file is empty, so it would be left out of the site. Add a header (Title:, Date:) "
-        "and the text, or delete the file."
-    ),
-    "no-body": (
+    "empty": (
         "there is no text below the header. Write the text after an empty line, or delete the file."
     ),
     # --- The header ----------------------------------------------------------------------------
     "header-colon": (
         'this header line has no colon: "{text}". Write it as "{fixed}" — without the colon the '
-        "header stops here, and this line{after} would be shown as article text."
-    ),
-    "header-not-key-value": (
-        'this line is inside the header but is not written as "Key: value", so the header stops '
-        "here and the lines below it ({keys}) would be shown as article text. Add the missing "
-        '":" or remove the line.'
+        "header stops here, and this line and the lines below it would be shown as article text."
     ),
     "header-no-blank-line": (
         "the text starts right after the header, with no empty line in between. Add an empty "
@@ -45,148 +40,140 @@ MESSAGES = {
         "article text. Remove this empty line."
     ),
     "unknown-key": 'unknown metadata key "{key}"{hint}; allowed keys are: {allowed}.',
-    "duplicate-key": (
-        '"{key}" is given twice (first on line {first}); only the first is used. Keep one '
-        '"{key}" line.'
+    "wrong-type-key": (
+        '"{key}" belongs in articles, not pages: this file looks like an article saved in '
+        "{folder}. Move it to {articles} (or remove the line)."
     ),
-    "missing-title": (
-        "there is no title, so the file would be left out of the site. Add a first line such as "
-        '"Title: Exercises for a stiff neck".'
+    "duplicate-key": '"{key}" is given more than once; only the first is used. Keep one.',
+    "missing": (
+        'there is no {key}. Add a line "{key}: {example}" to the header at the top of the file.'
     ),
-    "empty-title": 'the title is empty. Write the title after "Title:".',
     "title-markup": (
-        'the title contains the HTML tag "{tag}". Titles are plain text: remove the tag (to show '
-        "a symbol such as < or &, just type it)."
-    ),
-    "title-entity": (
-        'the title contains the HTML code "{entity}". Titles are plain text: type the character '
-        "itself instead (for example & rather than &amp;)."
+        'the title contains the HTML code "{code}". Titles are plain text: type the words and '
+        "characters themselves (for example & rather than &amp;)."
     ),
     "bad-date": (
-        '"{key}: {value}" is not a valid date. Write it as YYYY-MM-DD, for example '
-        '"{key}: 2026-11-10" (a time may follow: 2026-11-10 09:30).'
+        '"{key}: {value}" is not a date that can be read without guessing. Write it as '
+        'YYYY-MM-DD, for example "{key}: 2026-11-10" (a time may follow: 2026-11-10 09:30).'
     ),
-    "ambiguous-date": (
-        '"{key}: {value}" is not written as YYYY-MM-DD, so it could be read as the wrong day. '
-        'Write it as YYYY-MM-DD, for example "{key}: 2026-11-10" (a time may follow: '
-        "2026-11-10 09:30)."
-    ),
-    "missing-date": (
-        "there is no date, so the article would be left out of the site. Add a line such as "
-        '"Date: 2026-11-10" to the header (or start the file name with the date).'
+    "modified-before-date": (
+        "Modified ({modified}) is earlier than Date ({date}). Modified is when the article was "
+        "last changed: correct one of the two."
     ),
     "status": 'status "{value}" is not allowed{hint} Use one of: {allowed}.',
     "slug": (
-        'the slug "{value}" contains characters that do not belong in a web address. Use '
-        'lowercase letters, digits and hyphens, for example "{example}".'
+        'the web address "{value}" is not usable: use lowercase letters, digits and hyphens, '
+        'for example "Slug: {example}".'
     ),
-    "template-missing": (
-        'the template "{value}" does not exist. Remove the "Template:" line (the usual layout is '
-        f"then used) or {ASK}."
+    "slug-empty": (
+        "the title gives an empty web address (it has no letters or digits). Add a line such as "
+        '"Slug: {example}".'
     ),
-    # --- Two files, one address ----------------------------------------------------------------
-    "duplicate-slug": (
-        'the slug "{slug}" is also used by {others}, so they would overwrite each other at '
-        '/{url}. Give each its own "Slug:" line (for example add a word).'
+    "slug-reserved": (
+        "the web address /{url} is used by the site itself ({owner}). Choose another with a line "
+        '"Slug: {example}".'
     ),
-    "duplicate-output": (
-        "this would be published at /{url}, like {others}, so they would overwrite each other. "
-        'Give each its own "Slug:" line.'
+    "too-long": (
+        "the web address made from the title is too long to be saved as a file ({length} bytes, "
+        'at most {limit}). Add a shorter one, e.g. "Slug: {example}".'
     ),
-    # --- Links ---------------------------------------------------------------------------------
-    "missing-link": (
-        'the link "{link}" points to a file that does not exist ({target}). Check the file name '
-        f"and folder: {LINK_EXAMPLES}."
+    "template": (
+        '"Template: {value}" is not a layout for {kind}s; allowed: {allowed}. Remove the line '
+        f"(the usual layout is then used) or {ASK}."
     ),
-    "link-to-failed": (
-        'the link "{link}" points to {target}, which is left out of the site because of its own '
-        "problems (listed for that file). Fix that file first."
+    "lang": (
+        '"Lang: {value}" is not a language tag. Use a code such as "en", "en-GB" or "fr", or '
+        "remove the line."
     ),
-    "link-to-draft": (
-        'the link "{link}" points to {target}, which is not published yet (a draft, or dated in '
-        "the future). Remove the link until that article is published."
+    "summary-long": (
+        "the Summary is {length} characters long; search engines and the home page show at most "
+        "{limit}. Shorten it to one sentence."
     ),
-    "filename-static": (
-        'the link "{link}" points to an image or file, but {{filename}} is for articles and '
-        "pages. Write {{static}}{value} instead."
+    "summary-markup": (
+        'the Summary contains the HTML code "{code}". A Summary is plain text: remove the code.'
     ),
-    "unknown-marker": (
-        'the link "{link}" uses "{{{what}}}", which is not a known link type. Use {{filename}} for '
-        "articles and pages, {{static}} for images and files."
+    # --- Two things, one address ---------------------------------------------------------------
+    "written-twice": (
+        "this would be published at /{url}, like {others}, so one would overwrite the other. "
+        'Give each its own "Slug:" line (or file name).'
     ),
-    "broken-link": (
-        'the link "{link}" goes to a page that does not exist on this site. Check the address, '
-        "or link to the article or page file itself, e.g. [Prices]({{filename}}/pages/prices.md), "
-        "so the address is always right."
+    # --- The text, as a browser reads the published page ---------------------------------------
+    "element": (
+        "the HTML element <{tag}> is not allowed in articles and pages{why}. Remove it, or write "
+        f"it with Markdown (if it is needed, {ASK})."
     ),
-    "broken-file": (
-        'the image or file "{link}" does not exist on this site. Check the name, and link to files '
-        "in the content folder with {{static}}, e.g. ![Knee exercise]({{static}}/images/knee.jpg)."
+    "unknown-element": (
+        'browsers read "<{tag}>" as an HTML tag, so it disappears from the page. To show the '
+        "angle brackets, write &lt;{tag}&gt; or put it between backticks: `<{tag}>`."
     ),
-    "broken-link-theme": (
-        'the link "{link}" (on {pages}) goes to a page that does not exist on this site. It is '
-        f"not in any article or page, so it comes from the theme templates: {ASK}."
+    "attribute": (
+        'the HTML tag <{tag}> has the attribute "{attribute}", which is not allowed in articles '
+        "and pages{why}. Remove the attribute."
     ),
-    # --- The text as a reader gets it --------------------------------------------------------
-    "active-tag": (
-        "the text contains the HTML element <{tag}>, which is not allowed in articles and pages: "
-        f"it can run code or change the page for every reader. Remove it (if it is needed, {ASK})."
+    "url": (
+        'the address "{url}" is not allowed here: {why}. Link to a web page (https://...), an '
+        "article or page of this site, mailto:name@example.com or tel:+441234567890."
     ),
-    "active-attribute": (
-        'the HTML tag <{tag}> has an "{attribute}" attribute, which runs code in readers\' '
-        "browsers and is not allowed. Remove the attribute."
-    ),
-    "active-url": (
-        'the link "{url}" runs code instead of opening a page and is not allowed. Link to a web '
-        "address instead."
-    ),
-    "visible-html": (
-        'readers would see raw HTML here: "{shown}". The tag is not written correctly (often a '
-        'missing ">" or quote), so it is shown as text. Fix the tag or remove it.'
-    ),
-    "broken-tag": (
-        'the HTML tag "{shown}" is not closed with ">", so part of the text would disappear from '
-        'the page. Add the missing ">" or remove the tag.'
+    "resource": (
+        'the image or file "{url}" is not on this site: {why}. Save the file in content/images/ '
+        "and link it with {{static}}, e.g. ![Knee exercise]({{static}}/images/knee.jpg)."
     ),
     "img-alt": (
         'the image "{file}" has no description (alt text), which blind and partially sighted '
-        "readers rely on. Describe the picture between the square brackets, for example: "
-        "![Physiotherapist treating a knee]({src})."
+        "readers rely on. Describe the picture between the square brackets: ![Physiotherapist "
+        'treating a knee](...). (For a purely decorative image in HTML write alt="".)'
     ),
-    # --- The theme (for whoever maintains the website) ---------------------------------------
+    "unclosed": (
+        "the HTML tag <{tag}> is opened here but never closed, so it changes the rest of the page "
+        "(the footer and booking box too). Add </{tag}> where it should end."
+    ),
+    "stray-close": (
+        "the text closes an HTML element that it did not open ({tags}), which breaks the layout "
+        "of the rest of the page. Remove the stray closing tag."
+    ),
+    "swallows": (
+        "from here on the rest of the page is swallowed (hidden, or shown as code) by "
+        "{what}. Close it, or remove it."
+    ),
+    "leaks": (
+        "the HTML in this text changes the page outside it (an unclosed, stray or misplaced tag). "
+        "Check that every HTML tag you open is closed, in the right order."
+    ),
+    "literal-markdown": ('readers would see Markdown code as text: "{shown}". {hint}'),
+    "unclosed-fence": (
+        "this code block (```) is never closed, so the rest of the article is shown as code. Add "
+        "a line with ``` where the code ends."
+    ),
+    "fragment": (
+        'the link "{url}" points to a place ("#{fragment}") that does not exist on {where}. Use '
+        "the address of a heading that exists (## Why knees hurt is #why-knees-hurt), or drop "
+        'the "#..." part.'
+    ),
+    "broken-link": (
+        'the link "{url}" goes to a page that does not exist on this site. Check the address, '
+        "or link to the file itself so the address is always right: " + LINKS + "."
+    ),
+    "marker": (
+        'the link "{url}" could not be resolved ("{{{what}}}" {why}). Check the file name and '
+        f"folder: {LINKS}."
+    ),
+    "theme": f"{{problem}} This comes from the theme (the site's templates), not an article: {ASK}."
+    "",
+    "duplicate-id": (
+        'the name "{id}" is used twice on /{page} (id="{id}"), so links to it are ambiguous. '
+        "Give headings different titles, or change the id."
+    ),
+    # --- Writing and the theme -------------------------------------------------------------------
+    "write-failed": "the page /{url} could not be written ({error}). {hint}",
     "template-undefined": (
         "the template prints a value that does not exist ({what}), so the page shows nothing "
         "there. Fix the name, or print it only when it exists: {{% if … %}}…{{% endif %}} or "
         '…|default("…").'
     ),
-    "template-error": (
-        f"the template has an error ({{error}}), so the build stopped here. Fix the template (or "
-        f"{ASK})."
-    ),
-    # --- Pelican's own complaints, in the same words -------------------------------------------
-    "pelican-missing": (
-        'there is no {prop}, so Pelican left the file out of the site. Add a line "{prop}: …" to '
-        "the header at the top of the file."
-    ),
-    "pelican-status": (
-        'status "{value}" is not allowed, so Pelican left the file out of the site. Use '
-        "published, draft or hidden."
-    ),
-    "pelican-outside-output": (
-        'this file would be saved outside the website folder ("{save_as}"). Remove any "Save_as" '
-        'or "URL" line and check the "Slug".'
-    ),
-    "pelican-unreadable": (
-        "Pelican could not read this file{reason}, so it was left out of the site."
-    ),
-    "pelican-duplicate-key": (
-        '"{key}" is given twice in the header; only the first is used. Keep one.'
-    ),
-    "pelican-link": "a link points to a file that does not exist: {detail}",
-    "pelican-duplicate-slug": (
-        'several articles or pages share one web address: {detail}. Give each its own "Slug:".'
-    ),
-    "pelican-other": "Pelican reported: {detail}",
+    "template-error": f"the template has an error ({{error}}). Fix the template (or {ASK}).",
+    "settings": "CONTENT_CHECKS in the settings has the unknown key {key}; known keys: {known}.",
+    # --- Pelican's own complaints ----------------------------------------------------------------
+    "pelican": "Pelican reported: {detail}",
 }
 
 

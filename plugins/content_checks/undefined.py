@@ -47,8 +47,7 @@ class ReportingUndefined(ChainableUndefined):
             path, line = _template_location()
             what = self._undefined_message
             message = say("template-undefined", what=what)
-            kind = "template-undefined"
-            found = {"path": path, "line": line, "message": message, "kind": kind, "subject": what}
+            found = {"path": path, "line": line, "message": message, "what": what}
             logger.warning("%s:%s: %s", path, line, message, extra={"content_checks": found})
         return ""
 

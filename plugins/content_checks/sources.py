@@ -1,0 +1,428 @@
+"""The sources: every file under content/ accounted for, each Markdown header as Markdown reads
+it, and the metadata of each article and page checked for its content type.
+
+Header problems are found while our reader reads the file (it knows where Markdown's meta
+extension stopped) and travel with the reader's metadata, so they are reported on every build,
+also when Pelican takes the file from its cache.
+"""
+
+from __future__ import annotations
+
+import difflib
+import fnmatch
+import os
+import re
+from datetime import datetime
+
+import langcodes
+from markdown import Markdown
+from markdown.preprocessors import Preprocessor
+from pelican.contents import Article, Page
+from pelican.generators import ArticlesGenerator, PagesGenerator
+from pelican.readers import MarkdownReader
+from pelican.utils import get_date
+
+KEYS = {
+    "article": ["Title", "Date", "Modified", "Author", "Authors", "Category", "Tags", "Slug",
+                "Summary", "Status", "Lang", "Translation", "Template"],
+    "page": ["Title", "Modified", "Slug", "Summary", "Status", "Lang", "Translation", "Template"],
+}  # fmt: skip
+ALL_KEYS = list(dict.fromkeys(KEYS["article"] + KEYS["page"]))
+SINGLE = {"title", "date", "modified", "slug", "summary", "status", "lang", "template", "category"}
+STATUSES = ["published", "draft", "hidden"]
+PROBLEMS = "_content_problems"  # metadata key carrying the reader's findings
+SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+MARKUP_RE = re.compile(r"</?[A-Za-z!?][^>]*>?|&(?:#\d+|#x[0-9a-f]+|[a-z][a-z0-9]*);", re.I)
+HEADER_LINE_RE = re.compile(r"^[ ]{0,3}(?P<key>[A-Za-z0-9_-]+):")
+ISO_DATE_RE = re.compile(
+    r"^\d{4}-\d{2}-\d{2}"  # 2026-11-10
+    r"(?:[ T_]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"  # optional time: 09:30, 09:30:15
+    r"(?:\s?(?:Z|UTC|[+-]\d{2}:?\d{2}))?$"  # optional zone
+)
+FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+MONTH_RE = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.I)
+NAME_MAX, PATH_MAX = 255, 4096  # bytes, as on Linux, macOS and Windows file systems
+
+
+def _checks(settings: dict):
+    from .content_checks import checks_of
+
+    return checks_of(settings)
+
+
+def suggest(word: str, choices: list[str]) -> str | None:
+    """The choice closest to a misspelt word ("Stauts" -> "Status"), if one is close enough."""
+    by_lower = {c.lower(): c for c in choices}
+    close = difflib.get_close_matches(word.lower(), list(by_lower), n=1, cutoff=0.6)
+    return by_lower[close[0]] if close else None
+
+
+# --- Every file under content/ --------------------------------------------------------------------
+def inventory(checks) -> None:
+    """Each file under content/ is read as Markdown, published as an allowed static file, or
+    ignored by name; anything else is reported. Symlinks out of content/ are reported and kept
+    from Pelican (IGNORE_FILES), which would otherwise read or publish what they point to."""
+    settings, config = checks.settings, checks.config
+    root = os.path.realpath(settings["PATH"])
+    settings["IGNORE_FILES"] = [*settings.get("IGNORE_FILES", []), *config["ignore"]]
+    folders = {"article": settings["ARTICLE_PATHS"], "page": settings["PAGE_PATHS"]}
+    static = settings["STATIC_PATHS"]
+    extra = set(settings.get("EXTRA_PATH_METADATA", {}))
+    known = [*folders["article"], *folders["page"], *static]
+    for folder, dirs, files in os.walk(root):
+        for name in [*dirs, *files]:
+            path = os.path.join(folder, name)
+            relative = os.path.relpath(path, root).replace(os.sep, "/")
+            if any(fnmatch.fnmatch(name, pattern) for pattern in config["ignore"]):
+                dirs[:] = [d for d in dirs if d != name]
+                continue
+            escaped = re.sub(r"([*?\[])", r"[\1]", name)
+            if os.path.islink(path):
+                target = os.path.realpath(path)
+                if not (target == root or target.startswith(root + os.sep)):
+                    checks.add(path, None, "symlink", target=target)
+                    settings["IGNORE_FILES"].append(escaped)  # never read, never published
+                    continue
+            if name in dirs:
+                continue
+            why = _unaccounted(relative, folders, static, extra, config["static_types"], known)
+            if why:
+                checks.add(path, None, "unaccounted", subject=relative, why=why)
+                settings["IGNORE_FILES"].append(escaped)
+            elif _under(relative, static):
+                checks.static_ok.add(relative)
+
+
+def linked_files(generator) -> None:
+    """Pelican publishes every file a {static} or {attach} link names, wherever it is under
+    content/ (and whatever it is). Only the files the inventory allows stay linked; a link to
+    another is then reported as a link to a file that does not exist."""
+    checks = _checks(generator.settings)
+    if checks is not None:
+        links = generator.context["static_links"]
+        links.intersection_update(checks.static_ok)
+
+
+def _under(relative: str, folders: list[str]) -> str | None:
+    return next((f for f in folders if relative.startswith(f.rstrip("/") + "/")), None)
+
+
+def _unaccounted(relative, folders, static, extra, types, known) -> str | None:
+    """Why a file is not part of the site (None when it is)."""
+    base, ext = os.path.splitext(relative)
+    ext = ext[1:]
+    if _under(relative, folders["article"] + folders["page"]):
+        if ext == "md":
+            return None
+        if ext.lower() in ("md", "markdown", "mdown", "mkd", "txt", "rst", "html", "htm"):
+            return (f"only Markdown files ending in .md are read. Rename it to "
+                    f"{os.path.basename(base)}.md (and write it in Markdown).")  # fmt: skip
+        return "articles and pages are .md files. Move images to content/images/."
+    folder = _under(relative, static)
+    if folder:
+        allowed = types.get(folder.rstrip("/"))
+        if relative in extra or (allowed and ext.lower() in allowed):
+            return None
+        if allowed is None:
+            return f"{folder}/ holds the site's own files only ({', '.join(sorted(extra))})."
+        return (f'".{ext}" files are not published from {folder}/: allowed are '
+                f"{', '.join('.' + a for a in allowed)}. Save the picture in one of those "
+                "formats (SVG can carry scripts, so it is not allowed).")  # fmt: skip
+    first = relative.split("/")[0]
+    if ext.lower() in ("md", "markdown", "txt"):
+        top = "/".join(f"content/{f}/" for f in folders["article"])
+        return f"articles are read from {top} only (pages from content/pages/): move it there."
+    close = suggest(first, known) if "/" in relative else None
+    if close:
+        return f'the folder "{first}" is not one the site reads: did you mean "{close}"?'
+    return f"it is in no folder the site reads ({', '.join(known)}). Move it, or delete it."
+
+
+# --- Markdown, as Pelican reads it ----------------------------------------------------------------
+class _Count(Preprocessor):
+    """Notes the number of lines, just before and just after the meta extension reads the
+    header: the difference is the header, as Markdown saw it."""
+
+    def __init__(self, md, name: str) -> None:
+        super().__init__(md)
+        self.name = name
+
+    def run(self, lines: list[str]) -> list[str]:
+        setattr(self.md, self.name, len(lines))
+        return lines
+
+
+class CheckedMarkdownReader(MarkdownReader):
+    """Pelican's Markdown reader, which also reports what is wrong with a file's header, and
+    gives Pelican usable stand-ins for bad values so the rest of the file is still checked."""
+
+    def read(self, source_path: str):
+        self._source_path = source_path
+        with open(source_path, "rb") as handle:
+            data = handle.read()
+        problems: list[tuple] = []
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            line = data[: error.start].count(b"\n") + 1
+            before = data[: error.start].rsplit(b"\n", 1)[-1][-20:].decode("utf-8", "replace")
+            problems.append((line, "not-utf8", "", {"before": before}))
+            text = data.decode("utf-8", "replace")
+        self._md = Markdown(**self.settings["MARKDOWN"])
+        self._md.preprocessors.register(_Count(self._md, "all_lines"), "all_lines", 28)
+        self._md.preprocessors.register(_Count(self._md, "body_lines"), "body_lines", 26)
+        content = self._md.convert(text)
+        lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        meta = {k.lower(): v for k, v in getattr(self._md, "Meta", {}).items()}
+        header_lines = self._md.all_lines - self._md.body_lines
+        problems += header_problems(lines, header_lines, meta)
+        if not content.strip():
+            problems.append((None, "empty", "body", {}))
+        raw = {k: " ".join(v) for k, v in meta.items() if v}
+        meta = stand_ins(meta, os.path.basename(source_path))
+        if "date" not in meta and self._is_article(source_path):
+            meta["date"] = ["1970-01-01"]  # reported as missing by check_content
+        metadata = self._parse_metadata(meta)
+        where = {m["key"].lower(): n for n, m in _header(lines, header_lines) if m}
+        metadata[PROBLEMS] = {"problems": problems, "raw": raw, "lines": where}
+        return content, metadata
+
+    def _is_article(self, path: str) -> bool:
+        relative = os.path.relpath(path, self.settings["PATH"]).replace(os.sep, "/")
+        dated = re.match(self.settings["FILENAME_METADATA"] or "$^", os.path.basename(path))
+        return bool(_under(relative, self.settings["ARTICLE_PATHS"])) and not dated
+
+
+def _header(lines: list[str], count: int):
+    return [(n, HEADER_LINE_RE.match(line)) for n, line in enumerate(lines[:count], 1)]
+
+
+def header_problems(lines: list[str], count: int, meta: dict) -> list[tuple]:
+    """(line, message, subject, values) for the header's shape and keys."""
+    found = []
+    ended = lines[count - 1].strip() if count else ""
+    if count < len(lines) and meta and ended not in ("", "---", "..."):
+        # The header stopped at a line that is not "Key: value": that line is shown as text.
+        number, text = count + 1, lines[count].strip()
+        word = re.match(r"[A-Za-z][A-Za-z-]*", text)
+        key = word and suggest(word.group(0), ALL_KEYS)
+        if key and text.strip():
+            fixed = f"{key}: {text[word.end() :].lstrip(' -=:;,.')}".strip()
+            found.append((number, "header-colon", key.lower(), {"text": text, "fixed": fixed}))
+        elif text:
+            found.append((number, "header-no-blank-line", "header", {"last": count}))
+    elif count and ended == "" and count < len(lines):
+        rest = lines[count:]
+        while rest and not rest[0].strip():
+            rest = rest[1:]
+        paragraph = rest[: next((i for i, s in enumerate(rest) if not s.strip()), len(rest))]
+        keys = [m["key"] for m in map(HEADER_LINE_RE.match, paragraph) if m]
+        # Only a missing required key says the text is header: "Status: improving" is prose.
+        missing = {"title", "date", "summary"} - set(meta)
+        if keys and len(keys) == len(paragraph) and any(k.lower() in missing for k in keys):
+            shown = ", ".join(f'"{k}"' for k in keys)
+            found.append((count, "header-blank-line", "header", {"keys": shown}))
+    for number, match in _header(lines, count):
+        if not match:
+            continue
+        key = match["key"]
+        if key.lower() not in {k.lower() for k in ALL_KEYS}:
+            close = suggest(key, ALL_KEYS)
+            hint = (
+                f' — did you mean "{close}"? Fix the spelling'
+                if close
+                else (". Remove the line or correct the key")
+            )
+            values = {"key": key, "hint": hint, "allowed": ", ".join(ALL_KEYS)}
+            found.append((number, "unknown-key", key.lower(), values))
+    fences = [n for n, line in enumerate(lines[count:], count + 1) if FENCE_RE.match(line)]
+    if len(fences) % 2:  # Markdown shows an unclosed fence, and what follows, as text
+        found.append((fences[-1], "unclosed-fence", "```", {}))
+    for key, values in meta.items():
+        if key in SINGLE and len(values) > 1:
+            found.append((None, "duplicate-key", key, {"key": key.title()}))
+    return found
+
+
+def stand_ins(meta: dict, name: str) -> dict:
+    """The header with values Pelican can use in place of bad ones (the problems are recorded),
+    so one bad value does not hide the file's other problems."""
+    meta = {k: v[:1] if k in SINGLE else v for k, v in meta.items() if k.lower() in
+            {x.lower() for x in ALL_KEYS}}  # fmt: skip
+    for key in ("date", "modified"):
+        if key in meta and date_problem(meta[key][0]):
+            meta[key] = ["1970-01-01"]
+    if "status" in meta and meta["status"][0].lower() not in STATUSES:
+        meta["status"] = ["draft"]
+    if not (meta.get("title") or [""])[0].strip():
+        meta["title"] = [os.path.splitext(name)[0]]
+    for key in ("template", "slug", "lang"):
+        meta.pop(key, None) if meta.get(key) == [""] else None
+    return meta
+
+
+def date_problem(value: str) -> bool:
+    """Whether a Date or Modified value cannot be read without guessing."""
+    try:
+        get_date(value.replace("_", " "))
+    except (ValueError, OverflowError):
+        return True
+    # dateutil reads "10/11/2026" as 11 October and "March" as this year's March: guesses.
+    # A date with its month in words and a four-digit year ("7 August 2026") is not.
+    words = MONTH_RE.search(value) and re.search(r"\b\d{4}\b", value)
+    return not (ISO_DATE_RE.match(value.strip()) or words)
+
+
+def readers(readers) -> None:
+    """Only Markdown is read (.md), by the checking reader; every other reader is off (but
+    Pelican's "static" one, which only notes a static file's path)."""
+    if _checks(readers.settings) is not None:
+        static = {k: v for k, v in readers.reader_classes.items() if k == "static"}
+        readers.reader_classes = {**static, "md": CheckedMarkdownReader}
+
+
+# --- Each article and page ------------------------------------------------------------------------
+def check_content(content) -> None:
+    """The header problems the reader found, then the metadata rules of the content type."""
+    checks = _checks(content.settings)
+    if checks is None or not isinstance(content, Article | Page):
+        return
+    found = content.metadata.get(PROBLEMS) or {"problems": [], "raw": {}, "lines": {}}
+    path, raw, lines = content.source_path, found["raw"], found["lines"]
+    for line, message, subject, values in found["problems"]:
+        checks.add(path, line, message, subject=subject, **values)
+    kind = "article" if isinstance(content, Article) else "page"
+
+    def add(field: str, message: str, /, **values) -> None:
+        checks.add(path, lines.get(field), message, subject=field, **values)
+
+    if kind == "page":
+        for key in sorted(set(raw) & ({k.lower() for k in KEYS["article"]} - set(KEYS_PAGE))):
+            add(key, "wrong-type-key", key=key.title(), folder=_folder(checks, path),
+                articles="content/articles/")  # fmt: skip
+    required = ["title"] + (["summary"] if kind == "article" else [])
+    if kind == "article" and not re.match(content.settings["FILENAME_METADATA"] or "$^",
+                                          os.path.basename(path)):  # fmt: skip
+        required.append("date")
+    examples = {"title": "Exercises for a stiff neck", "date": "2026-11-10",
+                "summary": "Five gentle exercises you can do at your desk."}  # fmt: skip
+    for key in required:
+        if not raw.get(key, "").strip():
+            add(key, "missing", key=key.title(), example=examples[key])
+    if (code := MARKUP_RE.search(raw.get("title", ""))) is not None:
+        add("title", "title-markup", code=code.group(0))
+    for key in ("date", "modified"):
+        if key in raw and date_problem(raw[key]):
+            add(key, "bad-date", key=key.title(), value=raw[key])
+    date, modified = getattr(content, "date", None), getattr(content, "modified", None)
+    if isinstance(date, datetime) and isinstance(modified, datetime) and modified < date and \
+            "date" in raw and "modified" in raw and not date_problem(raw["modified"]):  # fmt: skip
+        add("modified", "modified-before-date", modified=raw["modified"], date=raw["date"])
+    status = raw.get("status")
+    if status is not None and status.lower() not in STATUSES:
+        close = suggest(status, STATUSES)
+        hint = f' — did you mean "{close}"?' if close else "."
+        add("status", "status", value=status, hint=hint, allowed=", ".join(STATUSES))
+    summary = raw.get("summary", "")
+    if kind == "article" and summary:
+        if (code := MARKUP_RE.search(summary)) is not None:
+            add("summary", "summary-markup", code=code.group(0))
+        elif len(summary) > (limit := checks.config["summary_length"]):
+            add("summary", "summary-long", length=len(summary), limit=limit)
+    template = raw.get("template")
+    allowed = checks.config["templates"].get(kind, [kind])
+    if template is not None and template not in allowed:
+        add("template", "template", value=template, kind=kind, allowed=", ".join(allowed))
+        content.template = allowed[0]
+    lang = raw.get("lang")
+    if lang is not None and not langcodes.tag_is_valid(lang):
+        add("lang", "lang", value=lang)
+    slug = raw.get("slug")
+    example = "-".join(re.findall(r"[a-z0-9]+", (slug or raw.get("title", "")).lower())[:6])
+    if slug is not None and not SLUG_RE.fullmatch(slug):
+        add("slug", "slug", value=slug, example=example or "knee-pain")
+    elif not content.slug:
+        add("slug", "slug-empty", example="knee-pain")
+    if not SLUG_RE.fullmatch(content.slug or ""):  # reported: a stand-in keeps links working
+        stem = os.path.splitext(os.path.basename(path))[0].lower()
+        content.slug = "-".join(re.findall(r"[a-z0-9]+", stem)) or "untitled"
+
+
+KEYS_PAGE = [k.lower() for k in KEYS["page"]]
+
+
+def _folder(checks, path: str) -> str:
+    return os.path.dirname(checks.shown(path)) + "/"
+
+
+def check_addresses(generators: list) -> None:
+    """No two articles or pages, and no article or page and the site itself, at one address;
+    every file name short enough for the file system."""
+    checks = _checks(generators[0].settings) if generators else None
+    if checks is None:
+        return
+    settings = checks.settings
+    reserved = _reserved(settings)
+    owners: dict[str, list] = {}
+    for gen in generators:
+        if not isinstance(gen, ArticlesGenerator | PagesGenerator):
+            continue
+        for name in ("articles", "translations", "drafts", "drafts_translations",
+                     "hidden_articles", "hidden_translations", "pages", "hidden_pages",
+                     "draft_pages", "draft_translations"):  # fmt: skip
+            for content in getattr(gen, name, []):
+                if content.save_as:
+                    owners.setdefault(os.path.normpath(content.save_as), []).append(content)
+    stand_ins: list = []
+
+    def lines(content) -> int | None:
+        return (content.metadata.get(PROBLEMS) or {}).get("lines", {}).get("slug")
+
+    for save_as, contents in owners.items():
+        for content in contents:
+            path = content.source_path
+            others = [checks.shown(c.source_path) for c in contents if c is not content]
+            if others:
+                checks.add(path, lines(content), "written-twice", subject="slug",
+                           url=content.url, others=", ".join(sorted(others)))  # fmt: skip
+            owner = next((o for prefix, o in reserved if save_as.startswith(prefix)), None)
+            if owner:
+                checks.add(path, lines(content), "slug-reserved", subject="slug", url=content.url,
+                           owner=owner, example=f"about-{content.slug}")  # fmt: skip
+            long = max(len(part.encode()) for part in save_as.split(os.sep))
+            full = len(os.path.join(os.path.abspath(settings["OUTPUT_PATH"]), save_as).encode())
+            if long > NAME_MAX or full > PATH_MAX:
+                short = "-".join(content.slug.split("-")[:5])
+                checks.add(path, lines(content), "too-long", subject="slug",
+                           length=max(long, full), limit=NAME_MAX if long > NAME_MAX else PATH_MAX,
+                           example=short)  # fmt: skip
+            if others[:1] or owner or long > NAME_MAX or full > PATH_MAX:
+                # Reported; a stand-in address keeps Pelican from overwriting (or failing to
+                # write) a page, so the rest of the site is still built and checked.
+                content.slug = f"{'-'.join(content.slug.split('-')[:5])}-{len(stand_ins)}"
+                stand_ins.append(content)
+
+
+def _reserved(settings: dict) -> list[tuple[str, str]]:
+    """(path prefix, what owns it) for every address the site writes itself: the list pages
+    (archives, tags, categories, authors), their own pages, feeds, drafts and static folders."""
+    reserved = []
+    for key, value in settings.items():
+        if not (key.endswith("_SAVE_AS") and isinstance(value, str) and value) or key.startswith(
+            ("ARTICLE", "PAGE", "DRAFT")
+        ):
+            continue
+        prefix = value.split("{")[0]
+        prefix = prefix if prefix.endswith("/") else os.path.dirname(prefix) + "/"
+        if prefix.strip("/"):
+            reserved.append((os.path.normpath(prefix) + os.sep, key[: -len("_SAVE_AS")].lower()))
+    for key, value in settings.items():
+        if "FEED" in key and isinstance(value, str) and "/" in value:
+            reserved.append((os.path.dirname(os.path.normpath(value)) + os.sep, "the feeds"))
+    for folder in settings["STATIC_PATHS"]:
+        reserved.append((os.path.normpath(folder) + os.sep, f"the {folder} folder"))
+    for _, _, pattern in settings.get("PAGINATION_PATTERNS", ()):
+        prefix = pattern.replace("{base_name}/", "").split("{")[0]
+        if prefix.strip("/"):
+            reserved.append((os.path.normpath(prefix) + os.sep, "page numbers"))
+    return reserved

@@ -1,0 +1,407 @@
+"""Every written HTML page, checked as a browser parses it (Lexbor, a WHATWG HTML5 parser).
+
+* Author content (each article's body, summary and title, as written into a page) must pass an
+  allowlist of elements, attributes per element and URL schemes; what it loads must be on this
+  site. Anything else is a problem, with the source file and the line where it is found.
+* Structure: the author content is marked in a copy of the page, parsed with and without it. If
+  anything outside it differs, the author's HTML changed the rest of the page (an unclosed `<b>`,
+  a stray `</div>`, a `<textarea>`...).
+* The whole page, theme included, requests nothing from another host; ids are unique; every
+  `#fragment` and internal link resolves (at the end, when every file is written).
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+from urllib.parse import unquote, urlsplit
+
+from pelican.contents import Content
+from selectolax.lexbor import LexborHTMLParser
+
+from .messages import say
+
+START, END = "<x-author-start></x-author-start>", "<x-author-end></x-author-end>"
+GLOBAL = {"id", "title", "lang", "dir", "class"}
+ELEMENTS: dict[str, set[str]] = {
+    **{tag: set() for tag in (
+        "abbr b bdi bdo br caption cite code dd details dfn div dl dt em figcaption figure h2 h3 "
+        "h4 h5 h6 hr i kbd mark p picture pre rp rt ruby s samp small span strong sub summary sup "
+        "table tbody tfoot thead tr u ul var wbr").split()},
+    "a": {"href", "rel"}, "blockquote": {"cite"}, "q": {"cite"}, "del": {"cite", "datetime"},
+    "ins": {"cite", "datetime"}, "col": {"span"}, "colgroup": {"span"}, "details": {"open"},
+    "img": {"src", "alt", "width", "height", "srcset", "sizes", "loading", "decoding"},
+    "source": {"srcset", "sizes", "type", "media", "width", "height"}, "li": {"value"},
+    "ol": {"start", "reversed", "type"}, "time": {"datetime"},
+    "td": {"colspan", "rowspan", "style"}, "th": {"colspan", "rowspan", "scope", "style"},
+}  # fmt: skip
+# The classes Markdown's extensions and typogrify write, and code languages.
+CLASS_RE = re.compile(r"caps|amp|dquo|quo|footnote(-ref|-backref)?|toc|toclink|language-[\w+#-]+")
+RELS = {"noopener", "noreferrer", "nofollow", "external", "ugc", "author", "license", "help"}
+STYLE_RE = re.compile(r"\s*text-align:\s*(left|right|center);?\s*")  # tables' column alignment
+ACTIVE = ": it can run code, load other sites or change the whole page"
+WHY = {"h1": " (the title is the page's only main heading: start sections with ## instead)",
+       **{tag: ACTIVE for tag in ("script style iframe frame frameset object embed applet base "
+                                  "link meta form input button select textarea template svg math "
+                                  "noscript").split()}}  # fmt: skip
+OTHER_HTML = set(
+    "address area article aside audio body canvas center data datalist dialog dir fieldset font "
+    "footer head header hgroup html image label legend listing main map marquee menu meter nav "
+    "noembed noframes optgroup option output param plaintext progress rb rtc search section slot "
+    "title track tt video xmp".split())  # fmt: skip
+URLS = {"href", "cite", "src", "srcset", "poster", "data", "background", "action", "formaction",
+        "xlink:href", "ping", "lowsrc", "dynsrc", "longdesc"}  # fmt: skip
+RESOURCES = {"src", "srcset", "poster", "data", "background", "lowsrc", "dynsrc", "ping"}
+FETCHING = {"stylesheet", "icon", "preload", "prefetch", "modulepreload", "manifest",
+            "apple-touch-icon", "dns-prefetch", "preconnect", "prerender"}  # fmt: skip
+CSS_URL_RE = re.compile(r"url\(\s*['\"]?([^'\")]*)|@import\s+['\"]([^'\"]+)", re.I)
+SCHEME_RE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+MAILTO_RE = re.compile(r"^[^@\s/]+@[^@\s/]+\.[^@\s/]+(\?.*)?$")
+TEL_RE = re.compile(r"^\+?[0-9][0-9 ().-]{2,}$")
+OFF_SITE = ("//", "\\\\", "/\\", "\\/")  # browsers read all four as "another host"
+VISIBLE = r"<[a-zA-Z][\w-]*(?:\s+[\w:-]+\s*=|\s*/?>)"
+LITERAL = [(re.compile(pattern, re.M), hint) for pattern, hint in [  # Markdown shown as text
+    (r"!?\[[^\]\n]+\]\([^)\s]*\)", "Markdown is not read inside HTML tags: write the link in "
+     'HTML (<a href="...">...</a>) or move it out of the HTML block.'),
+    (r"\[[^\]\n]+\]\[[^\]\n]*\]", "this reference link has no address: add a line such as "
+     "[name]: https://example.com/page at the end of the article."),
+    (r"\[\^[^\]\n]+\]", "this footnote has no text: add a line such as [^1]: The source. at the "
+     "end of the article."),
+    (r"\{(?:filename|static|attach|booking|index|tag|category|author)\}[^\s<]*", "link markers "
+     "such as {booking} work only as the address of a link: [Book now]({booking})."),
+    (r"(?<![\w*])\*\*[^*\n]+\*\*|(?<!\w)__[^_\n]+__(?!\w)|^#{1,6} \S", "Markdown is not read "
+     "inside HTML tags: use HTML there (<strong>, <h2>) or move the text out of the HTML block."),
+    (VISIBLE, "an HTML tag that is not written correctly (often a missing \">\" or quote) is "
+     "shown as text. Fix the tag or remove it."),
+]]  # fmt: skip
+QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "\xa0": " "})
+
+
+def clean_url(url: str) -> str:
+    """A URL as a browser reads it: no surrounding spaces or controls, no tabs or newlines."""
+    return re.sub(r"[\t\n\r]", "", url.strip("".join(map(chr, range(33)))))
+
+
+def url_problem(url: str, siteurl: str, resource: bool) -> str | None:
+    """Why a URL may not be used in author content (None when it may)."""
+    url = clean_url(url)
+    if url.startswith("{"):
+        return "marker"
+    scheme = SCHEME_RE.match(url)
+    name = scheme.group(1).lower() if scheme else ""
+    if resource:
+        if siteurl and url.startswith(siteurl.rstrip("/") + "/"):
+            return None
+        if name == "data":
+            return "pictures written into the text as data: are not allowed"
+        if scheme or url.startswith(OFF_SITE):
+            return "it would be fetched from another web site, which this site never does"
+        return None
+    if url.startswith(OFF_SITE):
+        return "an address starting with // leaves the site: write it in full with https://"
+    rest = unquote(url[scheme.end() :]) if scheme else ""
+    if not scheme or (name in ("http", "https") and urlsplit(url).netloc):
+        return None
+    if name in ("mailto", "tel"):
+        regex, what = (MAILTO_RE, "an email link needs an address") if name == "mailto" else (
+            TEL_RE, "a phone link needs a number")  # fmt: skip
+        return None if regex.match(rest) else what
+    if name in ("http", "https"):
+        return "the web address has no host name"
+    return f'"{name}:" addresses are not allowed (they can run code or open other programs)'
+
+
+def srcset_urls(value: str) -> list[str]:
+    return [part.split()[0] for part in value.split(",") if part.split()]
+
+
+def allowlist(html: str, siteurl: str, extra: dict | None = None) -> list[tuple[str, str, dict]]:
+    """(message, subject, values) for everything in a piece of author HTML that is not allowed;
+    `extra` allows more elements: {"video": ["src", "controls"]} (CONTENT_CHECKS["elements"])."""
+    found: list[tuple[str, str, dict]] = []
+    elements = {**ELEMENTS, **{tag: set(names) for tag, names in (extra or {}).items()}}
+    body = LexborHTMLParser(f"<!DOCTYPE html><body>{html}").body
+    for node in body.traverse(include_text=True) if body else ():
+        tag, attributes = node.tag, node.attributes
+        if tag == "-text" and not _inside(node, {"code", "pre", "kbd", "samp"}):
+            for regex, hint in LITERAL:
+                for match in regex.finditer(node.text_content or ""):
+                    shown = match.group(0).translate(QUOTES)
+                    found.append(("literal-markdown", shown, {"shown": shown, "hint": hint}))
+        if tag.startswith("-") or tag == "body":
+            continue
+        if tag not in elements:
+            near = " ".join(node.text().split())[:30]  # to find the line when "<tag" is not typed
+            known = tag in WHY or tag in OTHER_HTML
+            values = {"tag": tag, "why": WHY.get(tag, ""), "near": near}
+            found.append(("element" if known else "unknown-element", f"<{tag}", values))
+            continue
+        for name, value in attributes.items():
+            value, why = value or "", None
+            if name not in GLOBAL and name not in elements[tag]:
+                why = ": it runs code" if name.startswith("on") else ""
+            elif name == "rel" and not set(value.lower().split()) <= RELS:
+                why = ""
+            elif name == "class" and not all(CLASS_RE.fullmatch(c) for c in value.split()):
+                why = " with this value (classes could reuse the site's own design)"
+            elif name == "style" and not STYLE_RE.fullmatch(value):
+                why = " (styles could cover or hide the page)"
+            if why is not None:
+                values = {"tag": tag, "attribute": name, "why": why}
+                found.append(("attribute", f"{name}=" if name != "class" else value, values))
+                continue
+            for url in srcset_urls(value) if name == "srcset" else [value] if name in URLS else ():
+                why = url_problem(url, siteurl, name in RESOURCES)
+                marker = re.match(r"\{(\w*)", clean_url(url))
+                if why == "marker":
+                    why = "is not a known link type, or its file was not found"
+                    values = {"url": url, "what": marker.group(1) if marker else "", "why": why}
+                    found.append(("marker", url, values))
+                elif why:
+                    message = "resource" if name in RESOURCES else "url"
+                    found.append((message, url, {"url": url, "why": why}))
+        if tag == "img" and not (attributes.get("alt") or "").strip():
+            src = attributes.get("src") or ""
+            message = "img-alt" if "alt" not in attributes else "img-alt-empty"
+            found.append((message, src, {"file": src.rsplit("/", 1)[-1] or src}))
+    return found
+
+
+def _inside(node, tags: set[str]) -> bool:
+    while (node := node.parent) is not None:
+        if node.tag in tags:
+            return True
+    return False
+
+
+def find_line(text: str, snippet: str) -> int | None:
+    """The line of the first occurrence of snippet in text (case and curly quotes ignored)."""
+    position = text.translate(QUOTES).lower().find(snippet.translate(QUOTES).lower())
+    return text.count("\n", 0, position) + 1 if snippet and position >= 0 else None
+
+
+# --- One written page -----------------------------------------------------------------------------
+def _shown(context: dict) -> list[Content]:
+    """The articles and pages whose text a page shows."""
+    own = [context[k] for k in ("article", "page") if isinstance(context.get(k), Content)]
+    listed = context.get("articles_page")
+    listed = listed.object_list if listed is not None else ([] if own else context.get("dates"))
+    return own + [c for c in listed or () if isinstance(c, Content)]
+
+
+def _regions(html: str, contents: list[Content]) -> list[tuple[int, int, Content, str]]:
+    """(start, end, content, fragment) of each piece of author HTML written into the page."""
+    body, candidates = html.find("<body"), []
+    for content in contents:
+        for field in ("content", "summary", "title"):
+            fragment = getattr(content, field, None)
+            if not isinstance(fragment, str) or "<" not in fragment:
+                continue  # without markup nothing in it can break out or load anything
+            start = html.find(fragment, body)
+            while start >= 0:
+                candidates.append((start, start + len(fragment), content, fragment))
+                start = html.find(fragment, start + len(fragment))
+    regions: list[tuple[int, int, Content, str]] = []
+    for region in sorted(candidates, key=lambda r: r[0] - r[1]):  # longest first
+        if all(region[1] <= r[0] or region[0] >= r[1] for r in regions):
+            regions.append(region)
+    return sorted(regions, key=lambda r: r[0])
+
+
+def _splice(html: str, regions, keep: bool) -> str:
+    """The page with each region between markers (keep), or with only the markers."""
+    parts, last = [], 0
+    for start, end, _, _ in regions:
+        parts += [html[last:start], START, html[start:end] if keep else "", END]
+        last = end
+    return "".join(parts) + html[last:]
+
+
+def _contained(html: str, regions) -> bool:
+    """Whether the page outside the regions is what it would be without their markup."""
+    tree = LexborHTMLParser(_splice(html, regions, keep=True))
+    starts, ends = tree.css("x-author-start"), tree.css("x-author-end")
+    if len(starts) != len(regions) or len(ends) != len(regions):
+        return False
+    for s, e in zip(starts, ends, strict=True):
+        if s.parent.mem_id != e.parent.mem_id:
+            return False
+        while (node := s.next) is not None and node.mem_id != e.mem_id:
+            node.decompose()
+    return tree.html == LexborHTMLParser(_splice(html, regions, keep=False)).html
+
+
+def _leak(html: str, region) -> tuple[str, str, dict]:
+    """What a region that is not contained does to its page: (message, subject, values)."""
+    tree = LexborHTMLParser(_splice(html, [region], keep=True))
+    s, e = tree.css_first("x-author-start"), tree.css_first("x-author-end")
+    if e is None or s is None:
+        opened = re.findall(r"<(textarea|title|plaintext|xmp|noembed|noframes|noscript|script|"
+                            r"style|iframe|template|select|option)\b", region[3], re.I)  # fmt: skip
+        what = f"<{opened[-1].lower()}>" if opened else "an HTML comment (<!--) that is not closed"
+        return ("swallows", f"<{opened[-1]}" if opened else "<!--", {"what": what})
+    s_chain, e_chain = _ancestors(s), _ancestors(e)
+    e_ids = [n.mem_id for n in e_chain]
+    if s.parent.mem_id in e_ids and s.parent.mem_id != e.parent.mem_id:
+        tag = e_chain[e_ids.index(s.parent.mem_id) - 1].tag
+        return ("unclosed", f"<{tag}", {"tag": tag})
+    closed = [n.tag for n in s_chain[1:] if n.mem_id not in e_ids]
+    if closed:
+        return ("stray-close", f"</{closed[-1]}", {"tags": f"</{closed[-1]}>"})
+    return ("leaks", "", {})
+
+
+def _ancestors(node) -> list:
+    chain = [node]
+    while (node := node.parent) is not None:
+        chain.append(node)
+    return chain
+
+
+def check_page(path: str, context: dict) -> None:
+    """One page, just written: its author content, structure, resources, ids and links."""
+    from .content_checks import checks_of
+
+    checks = checks_of(context)
+    if checks is None or not path.endswith(".html"):
+        return
+    site = checks.pages
+    page = os.path.relpath(path, checks.settings["OUTPUT_PATH"]).replace(os.sep, "/")
+    with open(path, encoding="utf-8") as handle:
+        html = handle.read()
+    regions = _regions(html, _shown(context))
+    for _, _, content, fragment in regions:
+        if fragment not in site.allowed:  # a summary is checked once, not on every list page
+            siteurl, extra = checks.settings.get("SITEURL", ""), checks.config["elements"]
+            site.allowed[fragment] = allowlist(fragment, siteurl, extra)
+        for found in site.allowed[fragment]:
+            site.problem(content.source_path, *found)
+    if regions and not _contained(html, regions):
+        for region in regions:
+            if not _contained(html, [region]):
+                site.problem(region[2].source_path, *_leak(html, region))
+    # A draft's page links to tag and category pages that exist only once it is published.
+    draft = any(getattr(c, "status", "") == "draft" for c in _shown(context)[:1])
+    site.read(page, LexborHTMLParser(html), regions, draft)
+
+
+# --- The whole site -------------------------------------------------------------------------------
+class Site:
+    """What the written pages tell about the site: checked at the end, when all are written."""
+
+    def __init__(self, checks) -> None:
+        self.checks = checks
+        self.ids: dict[str, set[str]] = {}  # page -> its ids
+        self.links: list[tuple[str, str, str | None]] = []  # (page, href, source or None)
+        self.sources: dict[str, str] = {}
+        self.allowed: dict[str, list] = {}  # author HTML -> what the allowlist found in it
+        self.static: list = []
+
+    def text(self, path: str) -> str:
+        if path not in self.sources:
+            with open(path, encoding="utf-8", errors="replace") as handle:
+                self.sources[path] = handle.read()
+        return self.sources[path]
+
+    def problem(self, path: str | None, message: str, subject: str, values: dict) -> None:
+        """Records a problem found in a written page against its source file and line."""
+        if path is None:
+            text = say(message, **values).split(". ")[0] + f" (on /{values.get('page', '')})."
+            self.checks.add(None, None, "theme", subject=subject, problem=text)
+            return
+        text = self.text(path)
+        if message == "img-alt-empty":  # alt="" in HTML marks decoration; in Markdown, a lapse
+            name = re.escape(subject.rsplit("/", 1)[-1])
+            if not (name and re.search(rf"!\[\s*\]\([^)\n]*{name}", text)):
+                return
+            message = "img-alt"
+        if message == "literal-markdown" and re.fullmatch(VISIBLE, subject) and subject not in text:
+            return  # typed as &lt;b&gt; on purpose: shown as text, as the author meant
+        scheme = SCHEME_RE.match(clean_url(subject))
+        snippets = [subject, scheme.group(0) if scheme else "", subject.rsplit("/", 1)[-1],
+                    subject[-10:], values.get("near", "")]  # fmt: skip
+        line = next(filter(None, (find_line(text, s) for s in snippets)), None)
+        self.checks.add(path, line, message, subject=subject, **values)
+
+    def read(self, page: str, tree, regions, draft: bool = False) -> None:
+        """Resources, ids and links of a whole page (theme included)."""
+        siteurl = self.checks.settings.get("SITEURL", "")
+
+        def blame(value: str) -> str | None:
+            return next((r[2].source_path for r in regions if value in r[3]), None)
+
+        ids: set[str] = set()
+        for node in tree.root.traverse() if tree.root else ():
+            attributes = node.attributes
+            if (value := attributes.get("id")) is not None:
+                if value in ids:
+                    values = {"id": value, "page": page}
+                    self.problem(blame(f'id="{value}"'), "duplicate-id", value, values)
+                ids.add(value)
+            if node.tag == "a" and attributes.get("name"):
+                ids.add(attributes["name"])
+            for url in _requests(node, attributes):
+                if url_problem(url, siteurl, resource=True) and not blame(url):
+                    problem = f'the page /{page} loads "{url}" from another web site.'
+                    self.checks.add(None, None, "theme", subject=url, problem=problem)
+            if node.tag in ("a", "area") and (href := attributes.get("href")) is not None:
+                source = blame(f'href="{href}"') or blame(href)
+                if source or not draft:
+                    self.links.append((page, href, source))
+        self.ids[page] = ids
+
+    def finish(self, output: str) -> None:
+        """Links between pages, now that every page and file is written."""
+        output = os.path.abspath(output)
+        siteurl = self.checks.settings.get("SITEURL", "").rstrip("/")
+        for static in self.static:
+            save_as = os.path.normpath(static.save_as).replace(os.sep, "/")
+            if save_as in self.ids:
+                self.checks.add(static.source_path, None, "written-twice", subject="static",
+                                url=save_as, others="an article or page")  # fmt: skip
+        for page, href, source in self.links:
+            url = clean_url(href)
+            if siteurl and (url == siteurl or url.startswith(siteurl + "/")):
+                url = url[len(siteurl) :] or "/"
+            parts = urlsplit(url)
+            if url.startswith("{") or parts.scheme or parts.netloc:
+                continue  # markers and other schemes: the allowlist has checked them
+            target = posixpath.join("/", posixpath.dirname(page), unquote(parts.path))
+            target = posixpath.normpath(target).lstrip("/") if parts.path else page
+            found = next((t for t in (target, posixpath.join(target, "index.html"))
+                          if os.path.isfile(os.path.join(output, t))), None)  # fmt: skip
+            if found is None or target.startswith(".."):
+                self.problem(source, "broken-link", href, {"url": href, "page": page})
+                continue
+            fragment, ids = unquote(parts.fragment), self.ids.get(posixpath.normpath(found))
+            if fragment and fragment.lower() != "top" and ids is not None and fragment not in ids:
+                where = "this page" if found == page else f"/{target}"
+                values = {"url": href, "fragment": fragment, "where": where, "page": page}
+                self.problem(source, "fragment", href, values)
+
+
+def _requests(node, attributes: dict) -> list[str]:
+    """The URLs an element makes the browser fetch as the page loads (or on a click: ping)."""
+    urls = []
+    for name in RESOURCES | {"href", "xlink:href"}:
+        if not (value := attributes.get(name)):
+            continue
+        rels = set((attributes.get("rel") or "").lower().split())
+        if name in ("href", "xlink:href") and not (
+            (node.tag == "link" and rels & FETCHING) or node.tag in ("image", "use", "feimage")
+        ):
+            continue
+        split = srcset_urls if name == "srcset" else str.split if name == "ping" else None
+        urls += split(value) if split else [value]
+    css = attributes.get("style") or (node.text() if node.tag == "style" else "")
+    urls += [a or b for a, b in CSS_URL_RE.findall(css or "")]
+    return [u for u in urls if u.strip() and not u.strip().startswith("data:")]
+
+
+def static_files(generator) -> None:
+    """Remembered for the end: a static file must not overwrite a written page."""
+    from .content_checks import checks_of
+
+    if (checks := checks_of(generator.settings)) is not None:
+        checks.pages.static = generator.staticfiles
