@@ -8,6 +8,7 @@ site exactly as it was, so `make serve` keeps serving it and nothing half-built 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -217,3 +218,186 @@ def lint(c):
     """Check and format the Python code with ruff."""
     c.run(f"{sys.executable} -m ruff check --fix .")
     c.run(f"{sys.executable} -m ruff format .")
+
+
+# --- New articles and pages ----------------------------------------------------------------------
+# `invoke new-article --title "..."` writes a draft with every header line the checks need, so a
+# physiotherapist starts from a file that builds, rather than from a copied one with stale lines.
+
+
+def draft_text(kind: str, header: dict[str, str]) -> str:
+    """A new draft: `header` lines, Summary and Status, then plain words on what to write where."""
+    header = {
+        **header,
+        "Summary": f"Write one sentence (at most 160 characters) that tells a patient what this "
+        f"{kind} is about.",
+        "Status": "draft",
+    }
+    return (
+        "".join(f"{key}: {value}\n" for key, value in header.items())
+        + f'\nWrite the {kind} here. Start each section with a line "## Section heading".\n'
+        + '\nWhen it is ready to publish, change "Status: draft" to "Status: published" above.\n'
+    )
+
+
+# A file name's leading date (2026-11-10-...), which is not part of the slug.
+DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}-")
+HEADER_LINE = re.compile(r"^(?P<key>[A-Za-z][\w-]*)\s*:\s*(?P<value>.*)$")
+
+
+def slug_for(title: str, settings: dict) -> str:
+    """The slug Pelican gives a title, with the project's slug settings (see pelican.contents)."""
+    from pelican.utils import slugify
+
+    return slugify(
+        title,
+        regex_subs=settings.get("SLUG_REGEX_SUBSTITUTIONS", []),
+        preserve_case=settings.get("SLUGIFY_PRESERVE_CASE", False),
+        use_unicode=settings.get("SLUGIFY_USE_UNICODE", False),
+    )
+
+
+def read_header(path: Path) -> dict[str, str]:
+    """A content file's `Key: value` lines up to the first blank line, keys in lower case."""
+    header = {}
+    with path.open(encoding="utf-8-sig", errors="replace") as lines:
+        for line in lines:
+            if not line.strip():
+                break
+            if match := HEADER_LINE.match(line.strip()):
+                header[match["key"].lower()] = match["value"].strip()
+    return header
+
+
+def _markdown_files(settings: dict) -> list[Path]:
+    """Every Markdown file in the article and page folders, as Pelican would find them."""
+    from pelican.readers import MarkdownReader
+
+    content = Path(settings["PATH"])
+    folders = [content / name for name in settings["ARTICLE_PATHS"] + settings["PAGE_PATHS"]]
+    return sorted(
+        path
+        for folder in folders
+        if folder.is_dir()
+        for path in folder.rglob("*")
+        if path.is_file() and path.suffix.lstrip(".") in MarkdownReader.file_extensions
+    )
+
+
+def find_slug(slug: str, settings: dict) -> Path | None:
+    """The article or page that already has `slug`: in its file name, Slug line or Title."""
+    for path in _markdown_files(settings):
+        if DATE_PREFIX.sub("", path.stem) == slug:
+            return path
+        header = read_header(path)
+        if header.get("slug") == slug:
+            return path
+        if header.get("title") and slug_for(header["title"], settings) == slug:
+            return path
+    return None
+
+
+def _day(text: str, settings: dict) -> str:
+    """The date for a new file: `text` (YYYY-MM-DD) if given, else today in the site's TIMEZONE."""
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    if not text:
+        return datetime.now(ZoneInfo(settings.get("TIMEZONE") or "UTC")).date().isoformat()
+    try:  # fromisoformat alone would also take 20261201 or 2026-W48-1
+        day = date.fromisoformat(text) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else None
+    except ValueError:  # 2026-02-30
+        day = None
+    if day is None:
+        raise Exit(f'"{text}" is not a date written YYYY-MM-DD, such as 2026-12-01.', 1)
+    return day.isoformat()
+
+
+def _new_slug(title: str, settings: dict, command: str) -> tuple[str, str]:
+    """The cleaned-up title and its slug; refuses a missing title or a slug already in use."""
+    title = " ".join(title.split())  # one line: a line break would end the header
+    if not title:
+        raise Exit(
+            f'Give a title, for example: invoke {command} --title "Knee pain after running"', 1
+        )
+    slug = slug_for(title, settings)
+    if not slug:
+        raise Exit(
+            f'The title "{title}" has no letters or digits to make a web address from. '
+            "Use a title with words in it.",
+            1,
+        )
+    if existing := find_slug(slug, settings):
+        raise Exit(
+            f'Nothing written: {_shown(existing)} already uses the address "{slug}". '
+            "Choose a different title, or edit that file.",
+            1,
+        )
+    return title, slug
+
+
+def _shown(path: Path) -> str:
+    """`path` relative to the project when it is inside it, as an author would look for it."""
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
+def _write_new(path: Path, text: str, url: str, build: bool) -> None:
+    """Writes a new content file, builds the site unless told not to, and says where to look."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("x", encoding="utf-8", newline="\n") as file:  # "x": never overwrite a file
+        file.write(text)
+    print(f"Created {_shown(path)} (a draft: not listed on the site until you publish it).")
+    preview = f"http://{HOST}:{PORT}/{url}"
+    if build and not build_site(DEV_SETTINGS):
+        raise Exit(
+            f"{_shown(path)} was kept, but the site did not build: fix the problems listed "
+            f"above, then run `make serve` and open {preview}",
+            1,
+        )
+    print(f"Preview: {preview}")
+    print("Run `make serve` to see it; the page reloads each time you save the file.")
+
+
+@task(
+    name="new-article",
+    help={
+        "title": 'the article\'s title, e.g. "Knee pain after running"',
+        "author": "who wrote it (default: the AUTHOR setting)",
+        "tags": 'comma-separated tags, e.g. "knee pain, running" (default: physiotherapy)',
+        "date": "the date, YYYY-MM-DD (default: today)",
+        "build": "build the site afterwards (--no-build: only write the file)",
+    },
+)
+def new_article(c, title="", author="", tags="", date="", build=True):
+    """Start a draft article: content/articles/YYYY-MM-DD-<slug>.md, then build and preview."""
+    settings = _settings(DEV_SETTINGS)
+    title, slug = _new_slug(title, settings, "new-article")
+    day = _day(date, settings)
+    tag_list = [tag.strip() for tag in tags.split(",") if tag.strip()] or ["physiotherapy"]
+    header = {
+        "Title": title,
+        "Date": day,
+        "Modified": day,
+        "Author": " ".join(author.split()) or settings["AUTHOR"],
+        "Category": settings["DEFAULT_CATEGORY"],
+        "Tags": ", ".join(tag_list),
+    }
+    folder = Path(settings["PATH"]) / settings["ARTICLE_PATHS"][0]
+    url = settings["DRAFT_URL"].format(slug=slug, lang=settings["DEFAULT_LANG"])
+    _write_new(folder / f"{day}-{slug}.md", draft_text("article", header), url, build)
+
+
+@task(
+    name="new-page",
+    help={
+        "title": 'the page\'s title, e.g. "Our prices"',
+        "build": "build the site afterwards (--no-build: only write the file)",
+    },
+)
+def new_page(c, title="", build=True):
+    """Start a draft page: content/pages/<slug>.md, then build and preview."""
+    settings = _settings(DEV_SETTINGS)
+    title, slug = _new_slug(title, settings, "new-page")
+    folder = Path(settings["PATH"]) / settings["PAGE_PATHS"][0]
+    url = settings["DRAFT_PAGE_URL"].format(slug=slug, lang=settings["DEFAULT_LANG"])
+    _write_new(folder / f"{slug}.md", draft_text("page", {"Title": title}), url, build)
