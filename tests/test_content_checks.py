@@ -648,3 +648,10 @@ def test_extra_elements_can_be_allowed_in_the_settings(site):
     assert site.build().code == 1
     built = site.build(CONTENT_CHECKS={"elements": {"video": ["src", "controls"]}})
     assert built.code == 0, built.stderr
+
+
+def test_an_invisible_control_character_names_the_file_not_the_feed(site):
+    site.write(ARTICLE, article("Copied from a PDF:\x01 here."))
+    built = site.build_cli()
+    assert "Traceback" not in built.stderr + built.stdout
+    built.expect(SHOWN, BODY_LINE, "an invisible control character (U+0001)")

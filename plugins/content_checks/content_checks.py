@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
 from dataclasses import dataclass
 
@@ -44,6 +45,7 @@ DEFAULTS = {
     "summary_length": 160,
 }
 STATE = "_content_checks"
+CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")  # shown as \x01 in the report, which is one line each
 # Pelican's own checks that ours replace, by the function that logs them: find_empty_alt warns
 # about every alt="", which WCAG prescribes for decorative images (written.py tells the two apart).
 SUPERSEDED = {"find_empty_alt"}  # key of the running build's Checks in the settings dict
@@ -82,7 +84,9 @@ class Checks:
     def add(self, path: str | None, line: int | None, message: str, /, subject: str = "",
             **values: object) -> None:  # fmt: skip
         """Records the message named `message` (filled in with values) against path:line."""
-        self.problems.append(Problem(path, line, say(message, **values), subject))
+        shown = {k: CONTROL_RE.sub(lambda m: f"\\x{ord(m[0]):02x}", v) if isinstance(v, str) else v
+                 for k, v in values.items()}  # fmt: skip
+        self.problems.append(Problem(path, line, say(message, **shown), subject))
 
     def shown(self, path: str) -> str:
         """A path as the author knows it: content/articles/… (relative to the project)."""
@@ -199,6 +203,17 @@ class CheckedWriter(Writer):
             checks.add(checks.writing, None, "write-failed", url=name, error=error, hint=hint)
         finally:
             checks.writing = None
+
+    def write_feed(self, *args, **kwargs):
+        checks = checks_of(self.settings)
+        try:
+            return super().write_feed(*args, **kwargs)
+        except Exception as error:  # noqa: BLE001 - reported; the build fails at the end
+            if checks is None:
+                raise
+            path = kwargs.get("path") or (args[2] if len(args) > 2 else "feed")
+            hint = "An article above has a problem that breaks it."
+            checks.add(None, None, "write-failed", url=path, error=error, hint=hint)
 
 
 def _template_place(error: TemplateError, extensions: list[str]) -> tuple[str | None, int | None]:

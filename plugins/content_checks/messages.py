@@ -23,6 +23,10 @@ MESSAGES = {
         'the file is not saved as UTF-8 text (a character after "{before}" cannot be read). Save '
         'it again with the encoding "UTF-8" (most editors offer it under "Save as").'
     ),
+    "control": (
+        "the text contains an invisible control character ({code}), which breaks the feed and "
+        "can hide text. Delete it: retype the words around it."
+    ),
     "empty": (
         "there is no text below the header. Write the text after an empty line, or delete the file."
     ),

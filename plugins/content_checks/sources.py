@@ -14,7 +14,6 @@ import os
 import re
 from datetime import datetime
 
-import langcodes
 from markdown import Markdown
 from markdown.preprocessors import Preprocessor
 from pelican.contents import Article, Page
@@ -39,6 +38,7 @@ ISO_DATE_RE = re.compile(
     r"(?:[ T_]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"  # optional time: 09:30, 09:30:15
     r"(?:\s?(?:Z|UTC|[+-]\d{2}:?\d{2}))?$"  # optional zone
 )
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 MONTH_RE = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.I)
 NAME_MAX, PATH_MAX = 255, 4096  # bytes, as on Linux, macOS and Windows file systems
@@ -178,6 +178,9 @@ class CheckedMarkdownReader(MarkdownReader):
         problems += header_problems(lines, header_lines, meta)
         if not content.strip():
             problems.append((None, "empty", "body", {}))
+        if control := CONTROL_RE.search(text):  # invisible, and they break the feed's XML
+            line = text.count("\n", 0, control.start()) + 1
+            problems.append((line, "control", "control", {"code": f"U+{ord(control[0]):04X}"}))
         raw = {k: " ".join(v) for k, v in meta.items() if v}
         meta = stand_ins(meta, os.path.basename(source_path))
         if "date" not in meta and self._is_article(source_path):
@@ -263,6 +266,11 @@ def stand_ins(meta: dict, name: str) -> dict:
 
 def date_problem(value: str) -> bool:
     """Whether a Date or Modified value cannot be read without guessing."""
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value := value.strip()):  # the usual case, quickly
+        try:
+            return not datetime.strptime(value, "%Y-%m-%d")
+        except ValueError:
+            return True
     try:
         get_date(value.replace("_", " "))
     except (ValueError, OverflowError):
@@ -270,7 +278,7 @@ def date_problem(value: str) -> bool:
     # dateutil reads "10/11/2026" as 11 October and "March" as this year's March: guesses.
     # A date with its month in words and a four-digit year ("7 August 2026") is not.
     words = MONTH_RE.search(value) and re.search(r"\b\d{4}\b", value)
-    return not (ISO_DATE_RE.match(value.strip()) or words)
+    return not (ISO_DATE_RE.match(value) or words)
 
 
 def readers(readers) -> None:
@@ -335,7 +343,7 @@ def check_content(content) -> None:
         add("template", "template", value=template, kind=kind, allowed=", ".join(allowed))
         content.template = allowed[0]
     lang = raw.get("lang")
-    if lang is not None and not langcodes.tag_is_valid(lang):
+    if lang is not None and not _valid_language(lang):
         add("lang", "lang", value=lang)
     slug = raw.get("slug")
     example = "-".join(re.findall(r"[a-z0-9]+", (slug or raw.get("title", "")).lower())[:6])
@@ -346,6 +354,12 @@ def check_content(content) -> None:
     if not SLUG_RE.fullmatch(content.slug or ""):  # reported: a stand-in keeps links working
         stem = os.path.splitext(os.path.basename(path))[0].lower()
         content.slug = "-".join(re.findall(r"[a-z0-9]+", stem)) or "untitled"
+
+
+def _valid_language(tag: str) -> bool:
+    import langcodes  # only when an article sets Lang: its data takes a tenth of a second to load
+
+    return langcodes.tag_is_valid(tag)
 
 
 KEYS_PAGE = [k.lower() for k in KEYS["page"]]

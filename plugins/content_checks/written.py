@@ -55,6 +55,9 @@ URLS = {"href", "cite", "src", "srcset", "poster", "data", "background", "action
 RESOURCES = {"src", "srcset", "poster", "data", "background", "lowsrc", "dynsrc", "ping"}
 FETCHING = {"stylesheet", "icon", "preload", "prefetch", "modulepreload", "manifest",
             "apple-touch-icon", "dns-prefetch", "preconnect", "prerender"}  # fmt: skip
+# Elements that may make the browser fetch something (see _requests).
+LOADS = ", ".join([*(f"[{a}]" for a in sorted(RESOURCES)), "[style]", "style", "link[href]",
+                   "image", "use", "feimage"])  # fmt: skip
 CSS_URL_RE = re.compile(r"url\(\s*['\"]?([^'\")]*)|@import\s+['\"]([^'\"]+)", re.I)
 SCHEME_RE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 MAILTO_RE = re.compile(r"^[^@\s/]+@[^@\s/]+\.[^@\s/]+(\?.*)?$")
@@ -116,21 +119,29 @@ def srcset_urls(value: str) -> list[str]:
     return [part.split()[0] for part in value.split(",") if part.split()]
 
 
-def allowlist(html: str, siteurl: str, extra: dict | None = None) -> list[tuple[str, str, dict]]:
-    """(message, subject, values) for everything in a piece of author HTML that is not allowed;
-    `extra` allows more elements: {"video": ["src", "controls"]} (CONTENT_CHECKS["elements"])."""
+def allowlist(html: str, siteurl: str, extra: dict | None = None) -> tuple[list, set[str]]:
+    """(message, subject, values) for everything in a piece of author HTML that is not allowed,
+    and the URLs and ids it has. `extra` allows more elements: {"video": ["src", "controls"]}
+    (CONTENT_CHECKS["elements"])."""
     found: list[tuple[str, str, dict]] = []
+    names: set[str] = set()  # its URLs and ids, to tell the author's from the theme's
     elements = {**ELEMENTS, **{tag: set(names) for tag, names in (extra or {}).items()}}
     body = LexborHTMLParser(f"<!DOCTYPE html><body>{html}").body
-    for node in body.traverse(include_text=True) if body else ():
+    # Only the patterns found in the HTML source can be in its text (a tag shown as text is
+    # written &lt;...): most articles have none, and their text nodes need no look.
+    literal = [(r, h) for r, h in LITERAL[:-1] if r.search(html)]
+    if "&lt;" in html:
+        literal.append(LITERAL[-1])
+    for node in body.traverse(include_text=bool(literal)) if body else ():
         tag, attributes = node.tag, node.attributes
         if tag == "-text" and not _inside(node, {"code", "pre", "kbd", "samp"}):
-            for regex, hint in LITERAL:
+            for regex, hint in literal:
                 for match in regex.finditer(node.text_content or ""):
                     shown = match.group(0).translate(QUOTES)
                     found.append(("literal-markdown", shown, {"shown": shown, "hint": hint}))
         if tag.startswith("-") or tag == "body":
             continue
+        names.update(v or "" for n, v in attributes.items() if n in URLS or n == "id")
         if tag not in elements:
             near = " ".join(node.text().split())[:30]  # to find the line when "<tag" is not typed
             known = tag in WHY or tag in OTHER_HTML
@@ -165,7 +176,7 @@ def allowlist(html: str, siteurl: str, extra: dict | None = None) -> list[tuple[
             src = attributes.get("src") or ""
             message = "img-alt" if "alt" not in attributes else "img-alt-empty"
             found.append((message, src, {"file": src.rsplit("/", 1)[-1] or src}))
-    return found
+    return found, names
 
 
 def _inside(node, tags: set[str]) -> bool:
@@ -218,9 +229,10 @@ def _splice(html: str, regions, keep: bool) -> str:
     return "".join(parts) + html[last:]
 
 
-def _contained(html: str, regions) -> bool:
-    """Whether the page outside the regions is what it would be without their markup."""
-    tree = LexborHTMLParser(_splice(html, regions, keep=True))
+def _contained(html: str, regions, tree=None) -> bool:
+    """Whether the page outside the regions is what it would be without their markup. `tree`:
+    the page parsed with the regions marked, if at hand (its regions are removed here)."""
+    tree = tree or LexborHTMLParser(_splice(html, regions, keep=True))
     starts, ends = tree.css("x-author-start"), tree.css("x-author-end")
     if len(starts) != len(regions) or len(ends) != len(regions):
         return False
@@ -229,7 +241,20 @@ def _contained(html: str, regions) -> bool:
             return False
         while (node := s.next) is not None and node.mem_id != e.mem_id:
             node.decompose()
-    return tree.html == LexborHTMLParser(_splice(html, regions, keep=False)).html
+    return tree.body.html == LexborHTMLParser(_splice(html, regions, keep=False)).body.html
+
+
+def _alone(html: str, regions, region):
+    """The page with every other region left out, and the region's place in it."""
+    parts, last, start = [], 0, 0
+    for r in regions:
+        parts.append(html[last : r[0]])
+        if r is region:
+            start = sum(map(len, parts))
+            parts.append(r[3])
+        last = r[1]
+    parts.append(html[last:])
+    return "".join(parts), (start, start + len(region[3]), region[2], region[3])
 
 
 def _leak(html: str, region) -> tuple[str, str, dict]:
@@ -239,6 +264,8 @@ def _leak(html: str, region) -> tuple[str, str, dict]:
     if e is None or s is None:
         opened = re.findall(r"<(textarea|title|plaintext|xmp|noembed|noframes|noscript|script|"
                             r"style|iframe|template|select|option)\b", region[3], re.I)  # fmt: skip
+        if not opened and "<!--" not in region[3]:
+            return ("leaks", "", {})
         what = f"<{opened[-1].lower()}>" if opened else "an HTML comment (<!--) that is not closed"
         return ("swallows", f"<{opened[-1]}" if opened else "<!--", {"what": what})
     s_chain, e_chain = _ancestors(s), _ancestors(e)
@@ -275,15 +302,18 @@ def check_page(path: str, context: dict) -> None:
         if fragment not in site.allowed:  # a summary is checked once, not on every list page
             siteurl, extra = checks.settings.get("SITEURL", ""), checks.config["elements"]
             site.allowed[fragment] = allowlist(fragment, siteurl, extra)
-        for found in site.allowed[fragment]:
+        for found in site.allowed[fragment][0]:
             site.problem(content.source_path, *found)
-    if regions and not _contained(html, regions):
-        for region in regions:
-            if not _contained(html, [region]):
-                site.problem(region[2].source_path, *_leak(html, region))
+    # One parse of the page as written, author content marked (the markers change nothing).
+    tree = LexborHTMLParser(_splice(html, regions, keep=True))
     # A draft's page links to tag and category pages that exist only once it is published.
     draft = any(getattr(c, "status", "") == "draft" for c in _shown(context)[:1])
-    site.read(page, LexborHTMLParser(html), regions, draft)
+    site.read(page, tree, regions, draft)
+    if regions and not _contained(html, regions, tree):
+        for region in regions:  # each alone, so that one cannot get another blamed
+            alone, start = _alone(html, regions, region)
+            if not _contained(alone, [start]):
+                site.problem(region[2].source_path, *_leak(alone, start))
 
 
 # --- The whole site -------------------------------------------------------------------------------
@@ -319,36 +349,38 @@ class Site:
         if message == "literal-markdown" and re.fullmatch(VISIBLE, subject) and subject not in text:
             return  # typed as &lt;b&gt; on purpose: shown as text, as the author meant
         scheme = SCHEME_RE.match(clean_url(subject))
-        snippets = [subject, scheme.group(0) if scheme else "", subject.rsplit("/", 1)[-1],
-                    subject[-10:], values.get("near", "")]  # fmt: skip
+        # Most telling first; a short one ("x") only as an attribute value or Markdown target.
+        short = [f'="{subject}"', f"={subject}", f"]({subject}"]
+        long = [subject, scheme.group(0) if scheme else "", subject.rsplit("/", 1)[-1],
+                subject[-10:], values.get("near", "")]  # fmt: skip
+        snippets = short + [s for s in long if len(s.strip()) >= 4]
         line = next(filter(None, (find_line(text, s) for s in snippets)), None)
         self.checks.add(path, line, message, subject=subject, **values)
 
     def read(self, page: str, tree, regions, draft: bool = False) -> None:
         """Resources, ids and links of a whole page (theme included)."""
         siteurl = self.checks.settings.get("SITEURL", "")
-
-        def blame(value: str) -> str | None:
-            return next((r[2].source_path for r in regions if value in r[3]), None)
-
+        authors = {}  # URL or id -> the source file whose text has it on this page
+        for _, _, content, fragment in regions:
+            authors.update(dict.fromkeys(self.allowed[fragment][1], content.source_path))
+        blame = authors.get
         ids: set[str] = set()
-        for node in tree.root.traverse() if tree.root else ():
-            attributes = node.attributes
-            if (value := attributes.get("id")) is not None:
-                if value in ids:
-                    values = {"id": value, "page": page}
-                    self.problem(blame(f'id="{value}"'), "duplicate-id", value, values)
-                ids.add(value)
-            if node.tag == "a" and attributes.get("name"):
-                ids.add(attributes["name"])
-            for url in _requests(node, attributes):
+        for node in tree.css("[id], a[name]"):  # the selectors run in C: only what matters
+            value = node.attributes.get("id") or node.attributes.get("name") or ""
+            if value in ids and node.attributes.get("id"):
+                values = {"id": value, "page": page}
+                self.problem(blame(value), "duplicate-id", value, values)
+            ids.add(value)
+        for node in tree.css(LOADS):
+            for url in _requests(node, node.attributes):
                 if url_problem(url, siteurl, resource=True) and not blame(url):
                     problem = f'the page /{page} loads "{url}" from another web site.'
                     self.checks.add(None, None, "theme", subject=url, problem=problem)
-            if node.tag in ("a", "area") and (href := attributes.get("href")) is not None:
-                source = blame(f'href="{href}"') or blame(href)
-                if source or not draft:
-                    self.links.append((page, href, source))
+        for node in tree.css("a[href], area[href]"):
+            href = node.attributes["href"] or ""
+            source = blame(href)
+            if source or not draft:
+                self.links.append((page, href, source))
         self.ids[page] = ids
 
     def finish(self, output: str) -> None:
@@ -360,6 +392,7 @@ class Site:
             if save_as in self.ids:
                 self.checks.add(static.source_path, None, "written-twice", subject="static",
                                 url=save_as, others="an article or page")  # fmt: skip
+        exists: dict[str, str | None] = {}  # target -> the file a server would send, if any
         for page, href, source in self.links:
             url = clean_url(href)
             if siteurl and (url == siteurl or url.startswith(siteurl + "/")):
@@ -369,8 +402,11 @@ class Site:
                 continue  # markers and other schemes: the allowlist has checked them
             target = posixpath.join("/", posixpath.dirname(page), unquote(parts.path))
             target = posixpath.normpath(target).lstrip("/") if parts.path else page
-            found = next((t for t in (target, posixpath.join(target, "index.html"))
-                          if os.path.isfile(os.path.join(output, t))), None)  # fmt: skip
+            if target not in exists:
+                candidates = (target, posixpath.join(target, "index.html"))
+                files = (t for t in candidates if os.path.isfile(os.path.join(output, t)))
+                exists[target] = next(files, None)
+            found = exists[target]
             if found is None or target.startswith(".."):
                 self.problem(source, "broken-link", href, {"url": href, "page": page})
                 continue

@@ -1,0 +1,67 @@
+#!/usr/bin/env python3
+"""The content checks' share of a build: the same corpus built with and without the
+content_checks plugin, alternately, each in a fresh process.
+
+Prints the median wall time and the median CPU time (user + system of the build process, which
+other work on the machine does not inflate), and the checks' share of the build.
+
+Usage: .venv/bin/python bench/checks.py [articles=1000] [runs=3]
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from corpus import ROOT, make_corpus  # noqa: E402
+
+
+def build(content: Path, output: Path, checks: bool) -> tuple[float, float]:
+    """(wall, CPU) seconds of one `python -m pelican` build."""
+    from pelican.settings import read_settings
+
+    command = [sys.executable, "-m", "pelican", str(content), "-s", str(ROOT / "pelicanconf.py"),
+               "-o", str(output), "--delete-output-directory", "-q"]  # fmt: skip
+    if not checks:
+        plugins = [p for p in read_settings(str(ROOT / "pelicanconf.py"))["PLUGINS"]
+                   if p != "content_checks"]  # fmt: skip
+        command += ["-e", f"PLUGINS={json.dumps(plugins)}"]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def main() -> None:
+    articles = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+    runs = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+    with tempfile.TemporaryDirectory() as tmp:
+        content = make_corpus(Path(tmp) / "content", articles)
+        times: dict[bool, list[tuple[float, float]]] = {True: [], False: []}
+        for _ in range(runs):
+            for checks in (True, False):
+                times[checks].append(build(content, Path(tmp) / f"out-{checks}", checks))
+    print(f"{articles} varied articles, median of {runs} builds each (cpu {os.cpu_count()})")
+    medians = {}
+    for checks, label in ((True, "with the checks"), (False, "without the checks")):
+        wall = statistics.median(t[0] for t in times[checks])
+        cpu = statistics.median(t[1] for t in times[checks])
+        medians[checks] = (wall, cpu)
+        print(f"  {label:<20} wall {wall:6.2f} s   cpu {cpu:6.2f} s")
+    for i, what in ((0, "wall"), (1, "cpu")):
+        share = (medians[True][i] - medians[False][i]) / medians[True][i]
+        print(f"  checks' share of the build ({what}): {share:.1%}")
+
+
+if __name__ == "__main__":
+    main()
