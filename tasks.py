@@ -87,6 +87,16 @@ def build(c):
         raise Exit(code=1)
 
 
+@task(help={"content": "another content folder (default: the PATH setting, content/)"})
+def check(c, content=""):
+    """Run every content check (a full build into a temporary folder); output/ is not touched."""
+    overrides = {"PATH": str(Path(content).resolve())} if content else None
+    with tempfile.TemporaryDirectory(prefix="rebalance-check-") as tmp:
+        if not build_site(DEV_SETTINGS, Path(tmp) / "output", overrides):
+            raise Exit(code=1)
+    print("No content problems.")
+
+
 @task
 def preview(c):
     """Build the site with production settings (publishconf.py) into output/."""
