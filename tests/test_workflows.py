@@ -279,6 +279,17 @@ def test_the_output_folder_is_what_gets_uploaded():
     assert upload["with"]["path"].rstrip("/") == "output"
 
 
+def test_every_run_uploads_a_checked_preview_of_the_site_before_the_production_build():
+    _, _, job = build_and_test_job()
+    names = [uses(step).split("@")[0] or step.get("run", "") for step in steps(job)]
+    preview = next(s for s in steps(job) if uses(s).startswith("actions/upload-artifact@"))
+    assert "if" not in preview, "pull requests need the preview most"
+    assert preview["with"]["path"].rstrip("/") == "output"
+    assert preview["with"]["if-no-files-found"] == "error"
+    checks, build = names.index("bash .ci/run"), names.index("make build")
+    assert checks < build < names.index("actions/upload-artifact") < names.index("make preview")
+
+
 # --- deploy ---------------------------------------------------------------------------------------
 
 
