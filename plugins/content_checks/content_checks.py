@@ -44,11 +44,11 @@ DEFAULTS = {
     "ignore": [".DS_Store", "Thumbs.db", "desktop.ini", ".gitkeep", "*~", ".#*", "*.swp"],
     "summary_length": 160,
 }
-STATE = "_content_checks"
+STATE = "_content_checks"  # key of the running build's Checks in the settings dict
 CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")  # shown as \x01 in the report, which is one line each
 # Pelican's own checks that ours replace, by the function that logs them: find_empty_alt warns
 # about every alt="", which WCAG prescribes for decorative images (written.py tells the two apart).
-SUPERSEDED = {"find_empty_alt"}  # key of the running build's Checks in the settings dict
+SUPERSEDED = {"find_empty_alt"}
 
 
 class ContentProblemsError(Exception):

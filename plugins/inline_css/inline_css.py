@@ -38,11 +38,13 @@ def add_global(generator) -> None:
     settings = {**DEFAULTS, **generator.settings.get("INLINE_CSS", {})}
     theme, files = generator.settings["THEME"], settings["files"]
 
+    # Read once per build (each build is a new process, so `make serve` picks up CSS edits on
+    # the next rebuild), not once per page: a thousand pages would read and minify it a thousand
+    # times. A stylesheet can never close the <style> element early.
+    css = Markup(read_css(theme, files).replace("</", "<\\/"))
+
     def inline_css() -> Markup:
-        # Read at render time so `make serve` picks up CSS edits on the next rebuild.
-        css = read_css(theme, files)
-        # A stylesheet can never close the <style> element early.
-        return Markup(css.replace("</", "<\\/"))
+        return css
 
     generator.env.globals["inline_css"] = inline_css
 

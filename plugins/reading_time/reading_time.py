@@ -8,41 +8,21 @@ and divide by a reading speed, rounding to the nearest minute, never less than o
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 
 from pelican import signals
+from selectolax.lexbor import LexborHTMLParser
 
 DEFAULTS = {"words_per_minute": 260}
 WORD = re.compile(r"\w+(?:[\'’-]\w+)*")
 
 
-class _TextExtractor(HTMLParser):
-    """Collects the text of an HTML fragment, leaving out scripts and styles."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag: str, attrs) -> None:
-        if tag in ("script", "style"):
-            self._skip += 1
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style") and self._skip:
-            self._skip -= 1
-
-    def handle_data(self, data: str) -> None:
-        if not self._skip:
-            self.parts.append(data)
-
-
 def count_words(html: str) -> int:
-    """Number of words a reader sees in an HTML fragment."""
-    parser = _TextExtractor()
-    parser.feed(html)
-    parser.close()
-    return len(WORD.findall(" ".join(parser.parts)))
+    """Number of words a reader sees in an HTML fragment (scripts and styles left out)."""
+    body = LexborHTMLParser(f"<body>{html}").body
+    if body is None:
+        return 0
+    body.strip_tags(["script", "style"])
+    return len(WORD.findall(body.text(separator=" ")))
 
 
 def minutes_to_read(words: int, words_per_minute: int) -> int:
