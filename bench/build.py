@@ -1,16 +1,19 @@
 #!/usr/bin/env python3
-"""Build time: our build (`invoke build`'s code path) vs plain Pelican, on the same content.
+"""Build time: our build (`invoke build`'s code path) vs plain Pelican with typogrify, on the
+same content, in the same run.
 
-Two corpora: the real content/, and a larger one (the real content plus N copies of the
-article under other slugs) so that per-article costs show. Each build runs RUNS times in a
-fresh process; the median wall time is printed, with the ratio ours / plain.
+Corpora: the real content/, and a varied generated one (bench/corpus.py: N articles, not
+copies of one, with links between them). Each build runs RUNS times in a fresh process; the
+median wall time and the median CPU time (user + system of the build, which other work on the
+machine does not inflate) are printed, with the ratios ours / plain. "one article changed" is a
+second build after editing one article, as `make serve` does on a save.
 
-Usage: .venv/bin/python bench/build.py [copies=200] [runs=5]
+Usage: .venv/bin/python bench/build.py [articles=1000] [runs=3]
 """
 
 from __future__ import annotations
 
-import shutil
+import resource
 import statistics
 import sys
 import tempfile
@@ -18,47 +21,61 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ARTICLE_SLUG, ROOT, build_ours, build_plain, plain_corpus  # noqa: E402
+from common import ROOT, build_ours, build_plain, plain_corpus  # noqa: E402
+from corpus import make_corpus  # noqa: E402
 
 
-def large_corpus(into: Path, copies: int) -> Path:
-    """content/ plus `copies` copies of the article, each with its own title and slug."""
-    shutil.copytree(ROOT / "content", into)
-    source = next((into / "articles").glob(f"*{ARTICLE_SLUG}.md"))
-    text = source.read_text(encoding="utf-8")
-    for n in range(copies):
-        copy = text.replace(f"Slug: {ARTICLE_SLUG}", f"Slug: {ARTICLE_SLUG}-{n}")
-        copy = copy.replace("Title: Unlocking Relief", f"Title: Unlocking Relief {n}", 1)
-        (into / "articles" / f"copy-{n}.md").write_text(copy, encoding="utf-8")
-    return into
+def timed(build, content: Path, output: Path) -> tuple[float, float]:
+    """(wall, CPU) seconds of one build, run in child processes."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    build(content, output)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def median_seconds(build, content: Path, output: Path, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        shutil.rmtree(output, ignore_errors=True)
-        start = time.perf_counter()
-        build(content, output)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def touch_one(content: Path) -> None:
+    """Edits one article a little, as an author saving a change would."""
+    articles = sorted((content / "articles").glob("*.md"))
+    article = articles[len(articles) // 2]
+    article.write_text(article.read_text(encoding="utf-8") + "\nOne more sentence.\n", "utf-8")
+
+
+def medians(samples: list[tuple[float, float]]) -> tuple[float, float]:
+    return statistics.median(s[0] for s in samples), statistics.median(s[1] for s in samples)
 
 
 def main() -> None:
-    copies = int(sys.argv[1]) if len(sys.argv) > 1 else 200
-    runs = int(sys.argv[2]) if len(sys.argv) > 2 else 5
+    articles = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+    runs = int(sys.argv[2]) if len(sys.argv) > 2 else 3
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         corpora = {
             "real content (1 article, 2 pages)": ROOT / "content",
-            f"large ({copies + 1} articles, 2 pages)": large_corpus(tmp / "large", copies),
+            f"varied ({articles} articles + real)": make_corpus(tmp / "varied", articles),
         }
-        print(f"median of {runs} builds, each in a fresh process (seconds)")
-        print(f"{'corpus':<36} {'ours':>7} {'plain':>7} {'ratio':>6}")
+        print(f"median of {runs} builds, each in a fresh process: wall s / CPU s")
+        print(f"{'corpus':<34} {'what':<20} {'ours':>13} {'plain':>13} {'ratio (cpu)':>11}")
         for name, content in corpora.items():
             plain_content = plain_corpus(content, tmp / f"plain-{len(name)}")
-            ours = median_seconds(build_ours, content, tmp / "out-ours", runs)
-            plain = median_seconds(build_plain, plain_content, tmp / "out-plain", runs)
-            print(f"{name:<36} {ours:>7.2f} {plain:>7.2f} {ours / plain:>6.2f}")
+            ours, plain, again = [], [], []
+            for _ in range(runs):
+                ours.append(timed(build_ours, content, tmp / "out-ours"))
+                plain.append(timed(build_plain, plain_content, tmp / "out-plain"))
+            for _ in range(runs if content != ROOT / "content" else 0):
+                edited = tmp / "edited"
+                if not edited.exists():
+                    edited = make_corpus(edited, articles)
+                touch_one(edited)
+                again.append(timed(build_ours, edited, tmp / "out-ours"))
+            (ow, oc), (pw, pc) = medians(ours), medians(plain)
+            print(f"{name:<34} {'cold build':<20} {ow:6.2f}/{oc:6.2f} {pw:6.2f}/{pc:6.2f} "
+                  f"{oc / pc:>11.2f}")  # fmt: skip
+            if again:
+                aw, ac = medians(again)
+                print(f"{'':<34} {'one article changed':<20} {aw:6.2f}/{ac:6.2f} {'':>13} "
+                      f"{ac / pc:>11.2f}  (vs plain cold)")  # fmt: skip
 
 
 if __name__ == "__main__":
