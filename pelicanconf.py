@@ -155,6 +155,7 @@ PLUGINS = [
     "reading_time",
     "booking_link",
     "inline_css",
+    "images",  # pictures: resized AVIF/WebP/JPEG variants without metadata (IMAGES settings)
     "pelican.plugins.sitemap",
     "content_checks",  # last: checks what the others produced
 ]

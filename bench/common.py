@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "plugins")]  # tasks.py, and the site's plugins
 
 from tasks import DEV_SETTINGS, build_site  # noqa: E402
 

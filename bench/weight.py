@@ -5,6 +5,11 @@ Counts the HTML, every stylesheet it links (following @import) and every web fon
 stylesheets load: raw, gzip (level 9) and brotli (quality 11). The budget for one round trip
 is 14,000 bytes after brotli (about ten TCP packets in the first congestion window).
 
+Pictures do not block rendering (the page reserves their space and draws them as they come), so
+the budget leaves them out; the last column prints their bytes apart: every picture of the page
+as a 360 px wide phone with a 2x screen fetches it (the variant its srcset and sizes pick, in
+the first format of each <picture>: AVIF), lazy ones included, as a reader scrolls to the end.
+
 Usage: .venv/bin/python bench/weight.py
 """
 
@@ -23,6 +28,9 @@ from bs4 import BeautifulSoup
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import OURS, PLAIN, ROOT, build_ours, build_plain, plain_corpus  # noqa: E402
+from images.images import chosen  # noqa: E402
+
+PHONE = (360, 2)  # a phone's viewport width in CSS pixels, and its device pixel ratio
 
 BUDGET_BROTLI = 14_000
 CSS_IMPORT = re.compile(r"""@import\s+(?:url\()?\s*["']?([^"')\s;]+)""")
@@ -89,6 +97,22 @@ def weigh(output: Path, page: str) -> Weight:
     )
 
 
+def picture_bytes(output: Path, page: str, viewport: int = PHONE[0], dpr: int = PHONE[1]):
+    """(count, bytes) of the pictures a browser with this viewport fetches for a page."""
+    soup = BeautifulSoup((output / page).read_text(encoding="utf-8"), "html.parser")
+    count = total = 0
+    for img in soup.find_all("img"):
+        parent = img.parent
+        source = parent.find("source", srcset=True) if parent and parent.name == "picture" else None
+        chooser = source if source is not None else img
+        srcset, sizes = chooser.get("srcset"), chooser.get("sizes") or "100vw"
+        url = chosen(srcset, sizes, viewport, dpr) if srcset else img.get("src", "")
+        path = _local(output, "/" + page, url)
+        if path is not None and path.is_file():
+            count, total = count + 1, total + path.stat().st_size
+    return count, total
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         ours, plain = Path(tmp) / "ours", Path(tmp) / "plain"
@@ -96,20 +120,25 @@ def main() -> None:
         build_plain(plain_corpus(ROOT / "content", Path(tmp) / "content"), plain)
 
         print(f"{'page type':<11} {'files':>5} {'raw':>8} {'gzip':>7} {'brotli':>7}"
-              f"   plain Pelican: files  brotli  ratio")  # fmt: skip
+              "   plain Pelican: files  brotli  ratio"
+              f"   pictures at {PHONE[0]} px {PHONE[1]}x")  # fmt: skip
         for kind, page in OURS.items():
             w = weigh(ours, page)
             line = f"{kind:<11} {len(w.files):>5} {w.raw:>8,} {w.gzip:>7,} {w.brotli:>7,}"
             if kind in PLAIN and (plain / PLAIN[kind]).is_file():
                 p = weigh(plain, PLAIN[kind])
                 line += f"   {len(p.files):>20} {p.brotli:>7,} {w.brotli / p.brotli:>6.2f}"
-            print(line)
+            else:
+                line += " " * 37
+            count, size = picture_bytes(ours, page)
+            print(f"{line}   {count:>3} = {size:>9,} B")
         article = weigh(ours, OURS["article"])
         verdict = "within" if article.brotli <= BUDGET_BROTLI else "OVER"
         print(
             f"\narticle: {article.brotli:,} B brotli in {len(article.files)} file(s), {verdict} "
             f"the {BUDGET_BROTLI:,} B one-round-trip budget; web fonts: {article.fonts}"
         )
+        print("(pictures are outside the budget: they do not block rendering)")
 
 
 if __name__ == "__main__":

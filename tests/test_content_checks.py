@@ -125,6 +125,15 @@ def site(tmp_path) -> Site:
     return Site(tmp_path)
 
 
+def png() -> bytes:
+    """A small real picture (the images plugin reads every picture an article shows)."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 60, 60)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
 def article(body: str = "Some text.", title: str = "Knee pain", **header: str) -> str:
     """A Markdown article: Title, Date, Summary (unless given otherwise), then the body."""
     fields = {"Title": title, "Date": "2026-11-01", "Summary": "Why knees hurt.", **header}
@@ -180,7 +189,7 @@ Code may show tags: `<script>` and
 
 
 def test_valid_content_with_unicode_tables_lists_links_and_footnotes_builds(site):
-    site.write("images/band.png", b"\x89PNG\r\n\x1a\n")
+    site.write("images/band.png", png())
     site.write("articles/2026-11-02-knee.md", VALID)
     built = site.build()
     assert built.code == 0, built.stderr

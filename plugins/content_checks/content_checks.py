@@ -39,7 +39,9 @@ DEFAULTS = {
     "templates": {"article": ["article"], "page": ["page", "contact"]},
     # Static files allowed per folder of STATIC_PATHS, by extension. Folders not listed here may
     # hold only the files EXTRA_PATH_METADATA names (the maintainers' favicons, _headers...).
-    "static_types": {"images": ["jpg", "jpeg", "png", "webp", "avif", "gif"]},
+    # Pictures are published as resized variants without metadata (plugins/images reads these;
+    # HEIC/HEIF are what iPhones save). GIF is not among them: animation would be lost.
+    "static_types": {"images": ["jpg", "jpeg", "png", "webp", "avif", "heic", "heif"]},
     # Files under content/ that are neither read nor published, by name (shell patterns).
     "ignore": [".DS_Store", "Thumbs.db", "desktop.ini", ".gitkeep", "*~", ".#*", "*.swp"],
     "summary_length": 160,

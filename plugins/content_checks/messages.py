@@ -127,6 +127,10 @@ MESSAGES = {
         "readers rely on. Describe the picture between the square brackets: ![Physiotherapist "
         'treating a knee](...). (For a purely decorative image in HTML write alt="".)'
     ),
+    "image-unreadable": (
+        'the picture "{file}" cannot be read ({error}), so it cannot be published. Open it in a '
+        "photo program and save it again as .jpg (photos) or .png (drawings), or replace it."
+    ),
     "unclosed": (
         "the HTML tag <{tag}> is opened here but never closed, so it changes the rest of the page "
         "(the footer and booking box too). Add </{tag}> where it should end."
