@@ -119,14 +119,19 @@ def srcset_urls(value: str) -> list[str]:
     return [part.split()[0] for part in value.split(",") if part.split()]
 
 
-def allowlist(html: str, siteurl: str, extra: dict | None = None) -> tuple[list, set[str]]:
+def allowlist(html: str, siteurl: str, extra: dict | None = None) -> tuple[list, set[str], str]:
     """(message, subject, values) for everything in a piece of author HTML that is not allowed,
-    and the URLs and ids it has. `extra` allows more elements: {"video": ["src", "controls"]}
-    (CONTENT_CHECKS["elements"])."""
+    the URLs and ids it has, and its tree as Lexbor writes it back. `extra` allows more
+    elements: {"video": ["src", "controls"]} (CONTENT_CHECKS["elements"])."""
     found: list[tuple[str, str, dict]] = []
     names: set[str] = set()  # its URLs and ids, to tell the author's from the theme's
     elements = {**ELEMENTS, **{tag: set(names) for tag, names in (extra or {}).items()}}
-    body = LexborHTMLParser(f"<!DOCTYPE html><body>{html}").body
+    tree = LexborHTMLParser(f"<!DOCTYPE html><body>{html}")
+    body = tree.body
+    for node in (tree.root, body):  # <html a=...> or <body onload=...> in the text: the page's
+        if node is not None and node.attributes:
+            values = {"tag": node.tag, "why": ": its attributes would go to the whole page"}
+            found.append(("element", f"<{node.tag}", {**values, "near": ""}))
     # Only the patterns found in the HTML source can be in its text (a tag shown as text is
     # written &lt;...): most articles have none, and their text nodes need no look.
     literal = [(r, h) for r, h in LITERAL[:-1] if r.search(html)]
@@ -176,7 +181,7 @@ def allowlist(html: str, siteurl: str, extra: dict | None = None) -> tuple[list,
             src = attributes.get("src") or ""
             message = "img-alt" if "alt" not in attributes else "img-alt-empty"
             found.append((message, src, {"file": src.rsplit("/", 1)[-1] or src}))
-    return found, names
+    return found, names, body.inner_html if body else ""
 
 
 def _inside(node, tags: set[str]) -> bool:
@@ -229,10 +234,9 @@ def _splice(html: str, regions, keep: bool) -> str:
     return "".join(parts) + html[last:]
 
 
-def _contained(html: str, regions, tree=None) -> bool:
-    """Whether the page outside the regions is what it would be without their markup. `tree`:
-    the page parsed with the regions marked, if at hand (its regions are removed here)."""
-    tree = tree or LexborHTMLParser(_splice(html, regions, keep=True))
+def _contained(html: str, regions) -> bool:
+    """Whether the page outside the regions is exactly what it would be without their markup."""
+    tree = LexborHTMLParser(_splice(html, regions, keep=True))
     starts, ends = tree.css("x-author-start"), tree.css("x-author-end")
     if len(starts) != len(regions) or len(ends) != len(regions):
         return False
@@ -255,6 +259,26 @@ def _alone(html: str, regions, region):
         last = r[1]
     parts.append(html[last:])
     return "".join(parts), (start, start + len(region[3]), region[2], region[3])
+
+
+def _same_as_alone(tree, regions, allowed: dict) -> bool:
+    """The quick test: each region's markers are siblings, and what is between them is the tree
+    the region gives when parsed alone. Then nothing in it reached out of it: an unclosed,
+    stray or swallowing tag would have moved a marker or changed the tree. (If this says no,
+    _contained() decides, exactly, for each region alone.)"""
+    starts, ends = tree.css("x-author-start"), tree.css("x-author-end")
+    if len(starts) != len(regions) or len(ends) != len(regions):
+        return False
+    for s, e, region in zip(starts, ends, regions, strict=True):
+        if s.parent.mem_id != e.parent.mem_id:
+            return False
+        parts, node = [], s.next
+        while node is not None and node.mem_id != e.mem_id:
+            parts.append(node.html or "")
+            node = node.next
+        if "".join(parts) != allowed[region[3]][2]:
+            return False
+    return True
 
 
 def _leak(html: str, region) -> tuple[str, str, dict]:
@@ -309,7 +333,7 @@ def check_page(path: str, context: dict) -> None:
     # A draft's page links to tag and category pages that exist only once it is published.
     draft = any(getattr(c, "status", "") == "draft" for c in _shown(context)[:1])
     site.read(page, tree, regions, draft)
-    if regions and not _contained(html, regions, tree):
+    if regions and not _same_as_alone(tree, regions, site.allowed):
         for region in regions:  # each alone, so that one cannot get another blamed
             alone, start = _alone(html, regions, region)
             if not _contained(alone, [start]):
