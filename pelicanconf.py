@@ -124,7 +124,9 @@ TAGS_URL = "blog/tags/"
 TAGS_SAVE_AS = "blog/tags/index.html"
 AUTHORS_URL = "blog/authors/"
 AUTHORS_SAVE_AS = "blog/authors/index.html"
-DIRECT_TEMPLATES = ["index", "archives", "categories", "tags", "authors", "404"]
+SEARCH_URL = "search/"
+SEARCH_SAVE_AS = "search/index.html"
+DIRECT_TEMPLATES = ["index", "archives", "categories", "tags", "authors", "404", "search"]
 # robots.txt names the sitemap, whose URL must be absolute: a template, so it follows SITEURL.
 TEMPLATE_PAGES = {"robots.txt": "robots.txt"}
 # Served by static hosts (GitHub Pages, Netlify, Cloudflare Pages) for any missing path.
@@ -141,8 +143,9 @@ AUTHOR_FEED_RSS = None
 
 # --- Theme and plugins --------------------------------------------------------------------------
 THEME = "theme"
-# The CSS is inlined into every page (plugins/inline_css), so no theme files are copied.
-THEME_STATIC_PATHS: list[str] = []
+# The CSS is inlined into every page (plugins/inline_css); the only theme file copied is the
+# search page's script (theme/static/js/search.js -> /theme/search.js), loaded on that page only.
+THEME_STATIC_PATHS = ["static/js"]
 # Printing a variable that does not exist is reported (file and line) and fails the build.
 JINJA_ENVIRONMENT = {
     "autoescape": True,
@@ -157,21 +160,25 @@ PLUGINS = [
     "inline_css",
     "images",  # pictures: resized AVIF/WebP/JPEG variants without metadata (IMAGES settings)
     "pelican.plugins.sitemap",
+    "search_index",
     "content_checks",  # last: checks what the others produced
 ]
 
 READING_TIME = {"words_per_minute": 260}
+# Pagefind indexes the published articles after each build into /pagefind/ (plugins/search_index).
+SEARCH_INDEX = {"bundle": "pagefind"}
 SITEMAP = {
     "format": "xml",
     "priorities": {"articles": 0.7, "indexes": 0.5, "pages": 0.6},
     "changefreqs": {"articles": "monthly", "indexes": "weekly", "pages": "monthly"},
     # Regexes on the URL. Only content belongs in the sitemap: not the lists of tags, authors,
     # categories or the archive (crawlers follow their links anyway, and the plugin would stamp
-    # them with the build time), not the 404 page, not robots.txt.
+    # them with the build time), not the 404 page or the search page, not robots.txt.
     "exclude": [
         r"^blog/(tag|author|category)/",
         r"^blog/(archives|authors|categories|tags)/$",
         r"^404\.html$",
+        r"^search/$",
         r"^robots\.txt$",
     ],
 }

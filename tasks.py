@@ -1,7 +1,8 @@
 """Tasks for the Rebalance site: `invoke --list` (or `make help`) shows them.
 
-Every build goes through build_site(): Pelican writes into a fresh folder beside output/, and
-output/ is replaced only when the whole build succeeded. A failed build leaves the last good
+Every build goes through build_site(): Pelican writes into a fresh folder beside output/ (and
+its plugins finish there: the search index is built in it), and output/ is replaced only when
+the whole build succeeded. A failed build leaves the last good
 site exactly as it was, so `make serve` keeps serving it and nothing half-built is published.
 """
 

@@ -29,6 +29,7 @@ OURS = {
     "authors": "blog/authors/index.html",
     "author": "blog/author/rebalance-team/index.html",
     "404": "404.html",
+    "search": "search/index.html",
 }
 PLAIN = {
     "home": "index.html",

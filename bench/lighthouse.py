@@ -4,10 +4,10 @@
 Builds both sites from our content, serves each gzip-compressed on 127.0.0.1 as a real host
 would, and runs Lighthouse 12 in its default mobile setting (simulated slow 4G, 4x slower CPU)
 in one headless Chromium: Performance, Accessibility, Best Practices, SEO, out of 100.
-Our target is 100 in all four. tests/test_lighthouse.py holds the home, article and contact
-pages to it with audit_pages() below.
+Our target is 100 in all four. tests/test_lighthouse.py holds the home, article, contact and
+search pages to it with audit_pages() below.
 
-Usage: .venv/bin/python bench/lighthouse.py [--all]   (--all: every page type, not just three)
+Usage: .venv/bin/python bench/lighthouse.py [--all]   (--all: every page type, not just those four)
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ from browser_tools import (  # noqa: E402
     serve,
 )
 
-PAGES = ("home", "article", "contact")  # the pages tests/test_lighthouse.py checks
+# The pages tests/test_lighthouse.py checks; search: the one page that runs a script.
+PAGES = ("home", "article", "contact", "search")
 MISSING = "blog/no-such-article/"  # how a reader meets the 404 page: a missing address
 SHORT = {"performance": "perf", "accessibility": "a11y", "best-practices": "best", "seo": "seo"}
 

@@ -172,10 +172,12 @@ def test_every_icon_image_and_stylesheet_the_page_names_is_served(visit, base_ur
     icons = page.eval_on_selector_all("link[rel~='icon']", "links => links.map(l => l.href)")
     assert len(icons) >= 2, "an SVG favicon and a PNG fallback"
     # /favicon.ico too: some browsers and feed readers ask for it whatever the page says.
+    scripts = set(page.eval_on_selector_all("script[src]", "scripts => scripts.map(s => s.src)"))
     for url in [*files, base_url + "/favicon.ico"]:
         response = page.request.get(url)
         assert response.status == 200, url
-        assert response.headers["content-type"].startswith(("image/", "text/css")), url
+        kind_of_file = ("text/javascript",) if url in scripts else ("image/", "text/css")
+        assert response.headers["content-type"].startswith(kind_of_file), url
 
 
 # --------------------------------------------------------------------------- without JavaScript

@@ -1,8 +1,9 @@
 """Lighthouse (mobile: simulated slow 4G and a 4x slower CPU) gives 100 in every category.
 
-On the home, article and contact pages of the real site, served gzipped like a real host:
-Accessibility, Best Practices and SEO exactly 100; Performance 98 or more, because its timings
-wobble on a busy machine (bench/lighthouse.py shows 100). One Chromium for the three pages.
+On the home, article, contact and search pages of the real site (PAGES in bench/lighthouse.py),
+served gzipped like a real host: Accessibility, Best Practices and SEO exactly 100; Performance
+98 or more, because its timings wobble on a busy machine (bench/lighthouse.py shows 100). One
+Chromium for the four pages.
 """
 
 from __future__ import annotations

@@ -18,7 +18,10 @@ def test_no_page_fetches_a_web_font_or_needs_a_script(built_site, kind):
     files = critical_files(built_site, OURS[kind])
     assert not [f for f in files if f.suffix in (".woff", ".woff2", ".ttf", ".otf", ".eot")]
     html = (built_site / OURS[kind]).read_text(encoding="utf-8")
-    # The only script is JSON-LD data, which browsers never execute.
+    # The only script is JSON-LD data, which browsers never execute; the search page alone runs
+    # one of ours, once it has rendered (a module is deferred; tests/test_search.py).
+    if kind == "search":
+        html = html.replace('<script type="module" src="/theme/search.js"></script>', "", 1)
     assert "<script src" not in html
     assert html.count("<script") == html.count('<script type="application/ld+json">')
 

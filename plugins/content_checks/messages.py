@@ -179,6 +179,10 @@ MESSAGES = {
         '…|default("…").'
     ),
     "template-error": f"the template has an error ({{error}}). Fix the template (or {ASK}).",
+    "search-index": (
+        f"the search index could not be built ({{error}}), so the site's search would not work. "
+        f"The site was not updated: {ASK}."
+    ),
     "settings": "CONTENT_CHECKS in the settings has the unknown key {key}; known keys: {known}.",
     # --- Pelican's own complaints ----------------------------------------------------------------
     "pelican": "Pelican reported: {detail}",

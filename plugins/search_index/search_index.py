@@ -1,0 +1,188 @@
+"""The site's own search: Pagefind indexes the published articles once Pelican has written them.
+
+Pagefind (PyPI `pagefind[bin]`: its binary ships inside the package) reads the built HTML pages
+and indexes only what the theme marks with `data-pagefind-body`: the text of each published
+article (theme/templates/article.html). It writes the index, in small fragments, and the
+JavaScript that searches it into the output folder (`pagefind/`). The search page
+(theme/templates/search.html with theme/static/js/search.js) loads them in the reader's browser
+when the reader starts typing: no search service, no request to another host.
+
+Why a plugin on `finalized` rather than a step in tasks.py: `finalized` fires when Pelican has
+written everything, with the folder it wrote to. Under tasks.build_site() that is the staging
+folder, so the index is built before the swap and a failed index fails the build with output/
+untouched; and `python -m pelican` builds the same site as `invoke build`.
+
+A failure is reported through the content checks' collector (one report for the whole build,
+which then fails); without that plugin, the build stops with SearchIndexError. The time the index
+takes is printed apart ("Search index: 1 page, ... in 0.03 s"), and bench/search.py measures it
+on a large corpus.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from pelican import signals
+from pelican.generators import ArticlesGenerator, PagesGenerator
+from pelican.log import console
+
+DEFAULTS = {
+    # The folder of the output the index goes into; its address is /<bundle>/.
+    "bundle": "pagefind",
+    # Seconds Pagefind may take before the build gives up (1,000 articles: about 5 s here).
+    "timeout": 300,
+}
+# Pagefind also writes its ready-made search interfaces (about 420 KB); the search page uses its
+# own small script (theme/static/js/search.js) with pagefind.js, so these are not published.
+UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js",
+          "pagefind-modular-ui.css", "pagefind-component-ui.js", "pagefind-component-ui.css",
+          "pagefind-highlight.js")  # fmt: skip
+# The attribute the theme puts on what is to be indexed, as written in a start tag.
+MARKED = re.compile(rb"<[a-zA-Z][^<>]*\sdata-pagefind-body[\s=>/]")
+
+
+class SearchIndexError(Exception):
+    """Pagefind could not index the site (raised when the content checks are not there to report
+    it; either way the build fails)."""
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    """What one run of Pagefind wrote, and how long it took."""
+
+    pages: int  # pages indexed, all languages together
+    files: int  # files in the bundle folder
+    bytes: int  # their total size
+    seconds: float  # wall time of the Pagefind run
+
+    def __str__(self) -> str:
+        pages = f"{self.pages} page{'s' * (self.pages != 1)}"
+        return f"{pages}, {self.files} files, {self.bytes:,} bytes, in {self.seconds:.2f} s"
+
+
+def settings_for(pelican_settings: dict) -> dict:
+    """SEARCH_INDEX settings with defaults filled in."""
+    return {**DEFAULTS, **pelican_settings.get("SEARCH_INDEX", {})}
+
+
+def fill_in(pelican) -> None:
+    """The settings with defaults filled in, for this plugin and for the theme's templates (the
+    search page names the index's folder)."""
+    pelican.settings["SEARCH_INDEX"] = settings_for(pelican.settings)
+
+
+def marked_pages(output: Path) -> int:
+    """How many built HTML pages carry the data-pagefind-body mark."""
+    count = 0
+    for page in output.rglob("*.html"):
+        with page.open("rb") as handle:
+            count += bool(MARKED.search(handle.read()))
+    return count
+
+
+def build_index(output: str | os.PathLike[str], bundle: str = "pagefind",
+                timeout: float = 300) -> IndexStats:  # fmt: skip
+    """Runs Pagefind on the built site in `output`, writing the index to output/<bundle>/.
+
+    Raises SearchIndexError with Pagefind's own words when it fails or takes too long.
+    """
+    output = Path(output).resolve()
+    command = [sys.executable, "-m", "pagefind", "--site", str(output),
+               "--output-subdir", bundle, "--silent"]  # fmt: skip
+    start = time.perf_counter()
+    try:
+        # cwd: Pagefind reads a pagefind.yml/toml/json from its working folder; the built site
+        # has none, so the options above are all it uses.
+        result = subprocess.run(command, cwd=output, capture_output=True, text=True,
+                                timeout=timeout, check=False)  # fmt: skip
+    except subprocess.TimeoutExpired as error:
+        raise SearchIndexError(f"Pagefind took more than {timeout:g} seconds") from error
+    seconds = time.perf_counter() - start
+    if result.returncode != 0:
+        said = " ".join((result.stderr + result.stdout).split())[-500:]
+        raise SearchIndexError(f"Pagefind exited with status {result.returncode}: {said}")
+    entry = output / bundle / "pagefind-entry.json"
+    try:
+        languages = json.loads(entry.read_text(encoding="utf-8"))["languages"]
+    except (OSError, ValueError, KeyError) as error:
+        raise SearchIndexError(f"Pagefind wrote no readable {entry.name}: {error}") from error
+    for name in UNUSED:
+        (output / bundle / name).unlink(missing_ok=True)
+    files = [f for f in (output / bundle).rglob("*") if f.is_file()]
+    return IndexStats(
+        pages=sum(language.get("page_count", 0) for language in languages.values()),
+        files=len(files),
+        bytes=sum(f.stat().st_size for f in files),
+        seconds=seconds,
+    )
+
+
+def _checks(settings: dict):
+    """The content checks' collector for this build, if that plugin runs."""
+    try:
+        from content_checks.content_checks import checks_of
+    except ImportError:
+        return None
+    return checks_of(settings)
+
+
+def keep_bundle_free(generators: list) -> None:
+    """An article or page whose address falls in the index's folder is reported: the index
+    would be written over it."""
+    if not generators or (checks := _checks(generators[0].settings)) is None:
+        return
+    folder = settings_for(generators[0].settings)["bundle"].strip("/") + "/"
+    for generator in generators:
+        if not isinstance(generator, ArticlesGenerator | PagesGenerator):
+            continue
+        for name in ("articles", "translations", "drafts", "hidden_articles", "pages",
+                     "hidden_pages", "draft_pages"):  # fmt: skip
+            for content in getattr(generator, name, []):
+                if (content.save_as or "").replace(os.sep, "/").startswith(folder):
+                    checks.add(content.source_path, None, "slug-reserved", subject="slug",
+                               url=content.url, owner="the search index",
+                               example=f"about-{content.slug}")  # fmt: skip
+
+
+def index_site(pelican) -> None:
+    """Builds the search index in the folder Pelican has just written."""
+    config = settings_for(pelican.settings)
+    output = Path(pelican.output_path)
+    checks = _checks(pelican.settings)
+    if checks is not None and checks.problems:
+        return  # the build fails anyway: spare an author waiting on `make serve` the index
+    if not marked_pages(output):
+        # Nothing to index (no published article yet). Pagefind would index every page whole
+        # instead, so it is not run: the search page says search is not available.
+        console.print("Search index: no published article to index.")
+        return
+    try:
+        stats = build_index(output, config["bundle"], config["timeout"])
+    except SearchIndexError as error:
+        if checks is None:
+            raise
+        checks.add(None, None, "search-index", subject="search index", error=error)
+        return
+    # Printed like Pelican's own "Done: ... in N seconds" line, which follows it (and whose
+    # total includes this time): the index's share is timed apart.
+    console.print(f"Search index: {stats} (Pagefind).")
+
+
+def register() -> None:
+    # initialized: before any template is rendered, so the search page reads the filled-in
+    # settings too.
+    signals.initialized.connect(fill_in)
+    # all_generators_finalized: every article and page has its address, none is written yet:
+    # an address inside the index's folder is reported against its source file.
+    signals.all_generators_finalized.connect(keep_bundle_free)
+    # finalized: Pelican has written the whole site into its output folder (tasks.build_site's
+    # staging folder), which is what Pagefind reads; content_checks, connected after this
+    # plugin, then reports a failure with everything else.
+    signals.finalized.connect(index_site)

@@ -1,0 +1,330 @@
+"""Search with no third party: Pagefind's index of the published articles, built with every
+build (plugins/search_index), and the search page that reads it in the reader's browser
+(theme/templates/search.html, theme/static/js/search.js).
+
+The index and the page are checked in the built site as a crawler reads it; the search itself in
+Debian's Chromium, under the Content-Security-Policy that the site's _headers file gives hosts.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from browser_tools import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    format_axe_violations,
+    require_axe,
+    require_playwright,
+    run_axe,
+    serve,
+)
+from conftest import ARTICLE_URL, build_content, normalise, parse
+from search_index.search_index import SearchIndexError, build_index
+
+from tasks import DEV_SETTINGS, build_site
+
+SEARCH_URL = "/search/"
+ARTICLE = """Title: {title}
+Date: 2026-01-05
+Category: Test
+Summary: A test article.
+Status: {status}
+
+{body}
+"""
+
+
+def indexed_pages(output: Path) -> int:
+    """Pages in the index, as Pagefind's own entry file counts them."""
+    entry = json.loads((output / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
+    return sum(language["page_count"] for language in entry["languages"].values())
+
+
+# --- The index, built with the site --------------------------------------------------------------
+def test_every_build_indexes_the_published_articles_into_the_site(built_site):
+    assert indexed_pages(built_site) == 1  # the dry needling article
+    bundle = built_site / "pagefind"
+    assert (bundle / "pagefind.js").is_file() and (bundle / "pagefind-worker.js").is_file()
+    # Pagefind's ready-made interfaces are not published: the page uses its own small script.
+    assert not list(bundle.glob("*-ui.*")) and not (bundle / "pagefind-highlight.js").exists()
+
+
+def test_only_the_text_of_a_published_article_is_marked_for_the_index(html_pages):
+    marked = {url: page.select("[data-pagefind-body]") for url, page in html_pages.items()}
+    marked = {url: elements for url, elements in marked.items() if elements}
+    assert list(marked) == [ARTICLE_URL]
+    (article,) = marked[ARTICLE_URL]
+    assert article.name == "article" and article.find("h1") and article.select(".article-body p")
+    # Not the site's navigation, booking box or footer; not the byline every article has.
+    assert not article.find_parents(["header", "nav", "footer"])
+    assert not article.select("nav, .booking-link, .site-footer")
+    assert article.select_one(".article-meta").has_attr("data-pagefind-ignore")
+
+
+def test_drafts_are_left_out_of_the_index(tmp_path):
+    output = build_content(tmp_path, {
+        "articles/a.md": ARTICLE.format(title="Knee pain", status="published", body="Knees."),
+        "articles/b.md": ARTICLE.format(title="Hip pain", status="draft", body="Hips."),
+    })  # fmt: skip
+    assert output is not None
+    assert indexed_pages(output) == 1
+    draft = parse(output / "drafts" / "hip-pain" / "index.html")
+    assert draft.select_one("article") and not draft.select("[data-pagefind-body]")
+
+
+def test_a_site_without_articles_builds_without_an_index(tmp_path):
+    output = build_content(tmp_path, {"pages/about.md": "Title: About\nSummary: Us.\n\nUs.\n"})
+    assert output is not None and (output / "search" / "index.html").is_file()
+    # Pagefind would index every page whole when none is marked: it is not run at all.
+    assert not (output / "pagefind").exists()
+
+
+def test_a_failing_index_fails_the_build_and_leaves_the_last_site_as_it_was(
+    tmp_path, monkeypatch, capfd
+):
+    output = tmp_path / "output"
+    output.mkdir()
+    (output / "index.html").write_text("the last good build", encoding="utf-8")
+    # Pagefind's launcher runs the binary this variable names: one that fails at once.
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", "/bin/false")
+    assert not build_site(DEV_SETTINGS, output)
+    assert [p.name for p in output.iterdir()] == ["index.html"]
+    assert (output / "index.html").read_text(encoding="utf-8") == "the last good build"
+    report = capfd.readouterr().err
+    assert "(site): the search index could not be built (Pagefind exited with status 1" in report
+
+
+def test_build_index_raises_when_pagefind_fails(built_site, tmp_path, monkeypatch):
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", "/bin/false")
+    with pytest.raises(SearchIndexError, match="exited with status 1"):
+        build_index(built_site, bundle="other", timeout=60)
+    assert not (built_site / "other").exists()
+
+
+@pytest.mark.parametrize(
+    ("slug", "owner"), [("search", "search"), ("pagefind", "the search index")]
+)
+def test_a_page_at_the_search_page_or_the_index_address_is_refused(tmp_path, capfd, slug, owner):
+    page = f"Title: Finding things\nSlug: {slug}\nSummary: How to.\n\nText.\n"
+    assert build_content(tmp_path, {"pages/finding.md": page}) is None
+    report = capfd.readouterr().err
+    assert f"the web address /{slug}/ is used by the site itself ({owner})" in report
+
+
+# --- The search page, as a crawler and a browser without JavaScript see it -----------------------
+def test_search_page_is_left_out_of_the_sitemap(built_site):
+    assert "/search/" not in (built_site / "sitemap.xml").read_text(encoding="utf-8")
+
+
+def test_without_javascript_the_labelled_search_form_opens_the_list_of_articles(html_pages):
+    page = html_pages[SEARCH_URL]
+    form = page.select_one("main form[role=search]")
+    assert form["action"] == "/blog/archives/" and form["method"] == "get"
+    field = form.select_one("input[type=search][name=q]")
+    label = form.select_one(f"label[for={field['id']}]")
+    assert label.get_text(strip=True) == "Search the articles"
+    assert form.select_one("button[type=submit]").get_text(strip=True) == "Search"
+    note = page.select_one("main noscript")
+    assert "/blog/archives/" in [a["href"] for a in note.find_all("a")]
+
+
+def test_every_page_links_to_the_search_page(html_pages):
+    for url, page in html_pages.items():
+        links = page.select(f".site-footer-nav a[href='{SEARCH_URL}']")
+        assert [a.get_text(strip=True) for a in links] == ["Search"], url
+    assert html_pages["/blog/archives/"].select_one(f"main a[href='{SEARCH_URL}']")
+
+
+def test_only_the_search_page_loads_a_script_and_it_is_the_sites_own(html_pages):
+    for url, page in html_pages.items():
+        scripts = page.find_all("script")
+        data = [s for s in scripts if s.get("type") == "application/ld+json"]
+        code = [s.get("src") for s in scripts if s not in data]
+        assert code == (["/theme/search.js"] if url == SEARCH_URL else []), url
+    script = html_pages[SEARCH_URL].select_one("script[src]")
+    assert script["type"] == "module" and not script.get_text().strip()
+    assert html_pages[SEARCH_URL].select_one("form")["data-index"] == "/pagefind/pagefind.js"
+
+
+def _policy(built_site: Path) -> dict[str, list[str]]:
+    """The Content-Security-Policy that the site's _headers file gives every path."""
+    lines = (built_site / "_headers").read_text(encoding="utf-8").splitlines()
+    paths = [line for line in lines if line.startswith("/")]
+    assert paths == ["/*"], "one rule for every path: hosts merge overlapping rules differently"
+    (policy,) = [line.split(":", 1)[1] for line in lines if "Content-Security-Policy:" in line]
+    return {d.split()[0]: d.split()[1:] for d in policy.split(";") if d.strip()}
+
+
+def test_the_hosts_policy_runs_only_the_sites_own_scripts(built_site):
+    policy = _policy(built_site)
+    assert policy["default-src"] == ["'self'"]
+    # Files from this site (no inline code, no eval), and Pagefind's WebAssembly.
+    assert policy["script-src"] == ["'self'", "'wasm-unsafe-eval'"]
+    assert policy["form-action"] == ["'self'"]  # the search form without JavaScript
+    assert not [value for values in policy.values() for value in values if "." in value]
+
+
+# --- Searching in a browser ----------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def browser():
+    require_playwright()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def base_url(built_site):
+    with serve(built_site) as base:
+        yield base
+
+
+@pytest.fixture
+def open_search(browser, base_url, built_site):
+    """open_search(query="", policy_on=True, **context options) -> (page, problems): the
+    search page, served with the site's Content-Security-Policy as a host sends it (policy_on=
+    False: without it, so that axe can be injected), and a list that collects console errors and
+    warnings, failed requests and requests to other hosts."""
+    policy = "; ".join(f"{k} {' '.join(v)}" for k, v in _policy(built_site).items())
+    contexts = []
+
+    def open_page(query: str = "", policy_on: bool = True, **options):
+        context = browser.new_context(**options)
+        contexts.append(context)
+        if policy_on:
+
+            def with_policy(route):
+                response = route.fetch()
+                headers = {**response.headers, "content-security-policy": policy}
+                route.fulfill(response=response, headers=headers)
+
+            context.route("**/*", with_policy)
+        page = context.new_page()
+        problems = []
+        ours = urlsplit(base_url).netloc
+        page.on("console", lambda m: m.type in ("error", "warning") and problems.append(m.text))
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        # (A request that leaving the page cuts short, such as the icon's, has not failed.)
+        page.on("requestfailed", lambda r: "ERR_ABORTED" not in (r.failure or "")
+                and problems.append(f"failed: {r.url} {r.failure}"))  # fmt: skip
+        page.on("response", lambda r: r.status >= 400 and problems.append(f"{r.status} {r.url}"))
+        page.on("request", lambda r: urlsplit(r.url).netloc != ours and problems.append(r.url))
+        page.goto(f"{base_url}{SEARCH_URL}{query}")
+        return page, problems
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def _type(page, words: str) -> None:
+    """Types into the search box key by key, as a reader does."""
+    page.get_by_label("Search the articles").press_sequentially(words, delay=20)
+
+
+def test_typing_trigger_points_finds_the_dry_needling_article(open_search, base_url):
+    page, problems = open_search()
+    _type(page, "trigger points")
+    link = page.locator("#search-results li a")
+    link.first.wait_for()
+    assert link.count() == 1
+    assert link.get_attribute("href") == ARTICLE_URL
+    assert normalise(link.inner_text()) == "Unlocking Relief: The Many Benefits of Dry Needling"
+    marked = page.locator("#search-results mark").all_inner_texts()
+    assert {re.sub(r"\W", "", m).lower() for m in marked} >= {"trigger", "points"}
+    status = page.locator("#search-status")
+    assert status.get_attribute("role") == "status"
+    assert status.inner_text() == "1 article found for “trigger points”."
+    assert page.url == f"{base_url}{SEARCH_URL}?q=trigger%20points"
+    assert problems == []
+
+    # Back from the article comes back to the same results.
+    link.click()
+    page.wait_for_url(f"**{ARTICLE_URL}")
+    page.go_back()
+    page.locator("#search-results li a").first.wait_for()
+    assert page.get_by_label("Search the articles").input_value() == "trigger points"
+    assert problems == []
+
+
+def test_a_search_that_finds_nothing_says_so_and_offers_every_article(open_search):
+    page, problems = open_search()
+    _type(page, "xylophone")
+    status = page.locator("#search-status")
+    status.get_by_role("link").wait_for()
+    assert status.inner_text() == (
+        "No article found for “xylophone”. Try another word, or see all articles."
+    )
+    assert status.get_by_role("link").get_attribute("href") == "/blog/archives/"
+    assert page.locator("#search-results").is_hidden()
+    # An empty box empties the page again.
+    page.get_by_label("Search the articles").fill("")
+    page.wait_for_function("!document.getElementById('search-status').textContent")
+    assert problems == []
+
+
+def test_an_address_with_words_shows_their_results(open_search):
+    page, problems = open_search("?q=dry+needling")
+    page.locator("#search-results li a").first.wait_for()
+    assert page.get_by_label("Search the articles").input_value() == "dry needling"
+    assert problems == []
+
+
+def test_without_javascript_the_search_button_opens_the_list_of_articles(open_search, base_url):
+    page, problems = open_search(java_script_enabled=False)
+    assert page.locator("main noscript p").is_visible()
+    page.get_by_label("Search the articles").fill("knee")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_url("**/blog/archives/?q=knee")
+    assert page.locator("main h1").inner_text() == "All articles"
+    assert problems == []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_problem_with_search_results_shown(open_search, scheme):
+    require_axe()
+    page, problems = open_search("?q=trigger+points", policy_on=False, color_scheme=scheme)
+    page.locator("#search-results li a").first.wait_for()
+    violations = run_axe(page)
+    assert violations == [], f"search results ({scheme}):\n" + format_axe_violations(violations)
+    assert problems == []
+
+
+def test_markup_written_as_text_in_an_article_stays_text_in_the_results(browser, tmp_path):
+    body = (
+        'Why `<img src=x onerror="window.hacked=1">` and '
+        "`<script>window.hacked=2</script>` are shown as text in a zebrafinch article."
+    )
+    output = build_content(tmp_path, {
+        "articles/a.md": ARTICLE.format(title="Markup as text", status="published", body=body),
+    })  # fmt: skip
+    assert output is not None
+    with serve(output) as base:
+        page = browser.new_page()
+        try:
+            page.goto(f"{base}{SEARCH_URL}?q=zebrafinch")
+            excerpt = page.locator("#search-results .search-result-excerpt")
+            excerpt.wait_for()
+            assert "<img src=x" in excerpt.inner_text()
+            assert excerpt.evaluate("p => [...p.children].map(c => c.tagName)") == ["MARK"]
+            # Pagefind escapes the text; were an excerpt ever to hold markup, the page would
+            # still make nothing but <mark> of it.
+            built = page.evaluate("""async () => {
+                const {excerpt} = await import('/theme/search.js');
+                const p = excerpt('<img src=x onerror="window.hacked=3"><mark>a</mark><b>b</b>');
+                document.body.append(p);
+                await new Promise(done => setTimeout(done, 300));
+                return p.innerHTML;
+            }""")
+            assert built == "<mark>a</mark>b"
+            assert page.evaluate("window.hacked") is None
+        finally:
+            page.close()
