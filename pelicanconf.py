@@ -156,6 +156,7 @@ PLUGINS = [
     "booking_link",
     "inline_css",
     "pelican.plugins.sitemap",
+    "feeds",
     "content_checks",  # last: checks what the others produced
 ]
 
