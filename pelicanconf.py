@@ -157,6 +157,7 @@ PLUGINS = [
     "inline_css",
     "pelican.plugins.sitemap",
     "feeds",
+    "social_cards",
     "content_checks",  # last: checks what the others produced
 ]
 

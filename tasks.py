@@ -96,7 +96,7 @@ def preview(c):
 
 @task
 def clean(c, output=str(OUTPUT)):
-    """Empty output/, keeping what OUTPUT_RETENTION names (e.g. .git, CNAME)."""
+    """Empty output/ (keeping what OUTPUT_RETENTION names, e.g. .git, CNAME) and cache/."""
     from pelican.utils import clean_output_dir
 
     if Path(output).exists():
