@@ -160,6 +160,8 @@ PLUGINS = [
     "inline_css",
     "images",  # pictures: resized AVIF/WebP/JPEG variants without metadata (IMAGES settings)
     "pelican.plugins.sitemap",
+    "feeds",
+    "social_cards",
     "search_index",
     "content_checks",  # last: checks what the others produced
 ]

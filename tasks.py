@@ -107,7 +107,7 @@ def preview(c):
 
 @task
 def clean(c, output=str(OUTPUT)):
-    """Empty output/, keeping what OUTPUT_RETENTION names (e.g. .git, CNAME)."""
+    """Empty output/ (keeping what OUTPUT_RETENTION names, e.g. .git, CNAME) and cache/."""
     from pelican.utils import clean_output_dir
 
     if Path(output).exists():
@@ -127,7 +127,10 @@ def serve(c, host=HOST, port=PORT, content="", output=str(OUTPUT)):
     from livereload import Server
     from livereload.handlers import LiveReloadHandler
 
-    overrides = {"PATH": str(Path(content).resolve())} if content else None
+    # The feeds' addresses are absolute (FEED_DOMAIN): make them this server's, whatever its port.
+    overrides = {"FEED_DOMAIN": f"http://{host}:{port}"}
+    if content:
+        overrides["PATH"] = str(Path(content).resolve())
     output_path = Path(output).resolve()
 
     def rebuild() -> bool:
@@ -150,7 +153,7 @@ def serve(c, host=HOST, port=PORT, content="", output=str(OUTPUT)):
     settings = _settings(DEV_SETTINGS)
     server = Server()
     for pattern in (
-        f"{overrides['PATH'] if overrides else settings['PATH']}/**/*",
+        f"{overrides.get('PATH', settings['PATH'])}/**/*",
         f"{settings['THEME']}/**/*",
         str(DEV_SETTINGS),
         str(ROOT / "plugins" / "**" / "*.py"),

@@ -15,12 +15,28 @@ from tasks import DEV_SETTINGS, ROOT, build_site
 # tests read nothing outside the repository.
 SEED = ROOT / "tests" / "data" / "dry-needling-seed.txt"
 ARTICLE_URL = "/blog/unlocking-relief-the-many-benefits-of-dry-needling/"
+# What a production build needs from the environment (publishconf.py refuses placeholders).
+PRODUCTION_ENV = {
+    "SITEURL": "https://www.rebalance.test",
+    "BOOKING_URL": "https://rebalance.booking.test/book",
+    "CLINIC_ADDRESS": "1 Test Street, Testtown, TE1 1ST",
+    "CLINIC_PHONE": "+44 20 7946 0000",
+    "CLINIC_EMAIL": "hello@rebalance.test",
+    "CLINIC_HOURS": "Monday to Friday, 8am to 6pm",
+}
 
 
 @pytest.fixture(scope="session")
 def settings() -> dict:
     """The development settings, as Pelican reads them."""
     return read_settings(str(DEV_SETTINGS))
+
+
+@pytest.fixture
+def production_env(monkeypatch):
+    """The environment of a production build (PRODUCTION_ENV), for this test only."""
+    for name, value in PRODUCTION_ENV.items():
+        monkeypatch.setenv(name, value)
 
 
 @pytest.fixture(scope="session")

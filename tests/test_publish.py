@@ -8,22 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-from conftest import build_content, parse
+from conftest import PRODUCTION_ENV, build_content, parse
 from invoke import Context
 
 import tasks
 from pelicanconf import PLACEHOLDERS
 from tasks import DEV_SETTINGS, PUBLISH_SETTINGS, build_site
 
-PRODUCTION_ENV = {
-    "SITEURL": "https://www.rebalance.test",
-    "BOOKING_URL": "https://rebalance.booking.test/book",
-    "CLINIC_ADDRESS": "1 Test Street, Testtown, TE1 1ST",
-    "CLINIC_PHONE": "+44 20 7946 0000",
-    "CLINIC_EMAIL": "hello@rebalance.test",
-    "CLINIC_HOURS": "Monday to Friday, 8am to 6pm",
-}
 # A page whose template does not exist: Pelican itself fails on it.
 BROKEN = {"pages/broken.md": "Title: Broken\nTemplate: no-such-template\n\nText.\n"}
 GOOD = {"articles/a.md": "Title: Good\nDate: 2026-01-01\nSummary: Fine.\n\nFine.\n"}
@@ -36,12 +27,6 @@ def snapshot(folder: Path) -> dict[str, str]:
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
-
-
-@pytest.fixture
-def production_env(monkeypatch):
-    for name, value in PRODUCTION_ENV.items():
-        monkeypatch.setenv(name, value)
 
 
 def test_failed_build_leaves_previous_output_byte_for_byte(tmp_path):

@@ -1,0 +1,369 @@
+"""Social cards: the picture shown when a page of the site is shared in a message or on social
+media (Open Graph's og:image, Twitter's summary_large_image).
+
+Each article gets its own 1200×630 card, drawn at build time with Pillow: its title, wrapped and
+sized to fit, above a band with the clinic's name, in the theme's colours. The colours are read
+from the custom properties in theme/static/css/tokens.css (the light scheme), so the cards follow
+the theme with nothing to keep in step; the font ships with the theme (theme/static/fonts, with
+its licence). Pages and list pages share one site card: the clinic's name and tagline.
+
+Cards are files of the site itself (images/cards/<slug>.png), so a shared link makes no request
+to another host. They are fetched by social networks, not by readers: no page loads them.
+
+Drawing takes tens of milliseconds, so each card is kept in a cache (CACHE_PATH/social-cards),
+named by a hash of everything that shapes it: the title, the name, the colours, the size, the
+font's bytes and this module's own source. An unchanged article is copied from the cache, never
+drawn again; a change to any of those draws a new card. (`invoke clean` empties the cache.)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import logging
+import os
+import re
+import shutil
+import time
+from dataclasses import dataclass
+from itertools import chain
+from pathlib import Path
+
+from pelican import signals
+from pelican.generators import ArticlesGenerator, StaticGenerator
+from PIL import Image, ImageColor, ImageDraw, ImageFont
+
+logger = logging.getLogger(__name__)
+
+DEFAULTS = {
+    "size": [1200, 630],
+    # Where the cards are published, under the output folder.
+    "folder": "images/cards",  # one per article: <folder>/<slug>.png (<slug>-<lang> if translated)
+    "site_card": "images/site-card.png",  # pages and list pages (outside <folder>: no slug clash)
+    "cache": "social-cards",  # under CACHE_PATH
+    # Theme files, relative to the theme's static folder.
+    "font": "fonts/LiberationSans-Bold.ttf",
+    "tokens": "css/tokens.css",
+    # Which custom property of tokens.css colours each part of the card.
+    "colours": {
+        "background": "--color-accent",
+        "title": "--color-accent-text",
+        "band": "--color-surface",
+        "name": "--color-accent",
+    },
+    "name": None,  # the name on every card; None: CLINIC["name"], else SITENAME
+    "site_title": None,  # the site card's title; None: SITE_TAGLINE
+    # Title sizes in pixels, largest first: the largest at which the title fits is used.
+    "title_sizes": [76, 68, 60, 54, 48, 42],
+    # Shades from each background to the text on it, ends included: the PNG's palette holds
+    # only these (2 × 8 = 16 colours), so the flat areas keep their exact colours, text edges
+    # stay smooth, and a card weighs 6-25 KB (about 13 KB for a two-line title).
+    "shades": 8,
+}
+SOURCE = Path(__file__)
+COMMENT = re.compile(r"/\*.*?\*/", re.S)
+DECLARATION = re.compile(r"(--[\w-]+)\s*:\s*([^;]+)")
+TAG = re.compile(r"<[^>]*>")
+NAME_MAX = 200  # bytes of a card's file name before ".png" (file systems allow 255)
+
+
+@dataclass(frozen=True)
+class Card:
+    """A published card, as templates use it: {{ card.url }}, .width, .height, .alt, .type."""
+
+    url: str
+    width: int
+    height: int
+    alt: str
+    type: str = "image/png"
+
+
+class ThemeError(Exception):
+    """The theme lacks something the cards need (a colour token or the font)."""
+
+
+def settings_for(settings: dict) -> dict:
+    """SOCIAL_CARDS settings with defaults filled in."""
+    merged = {**DEFAULTS, **settings.get("SOCIAL_CARDS", {})}
+    merged["colours"] = {**DEFAULTS["colours"], **merged["colours"]}
+    return merged
+
+
+def root_tokens(css: str) -> dict[str, str]:
+    """The custom properties of the stylesheet's top-level `:root` rules (the light scheme: the
+    dark scheme's `:root` inside `@media` is not top-level)."""
+    css = COMMENT.sub("", css)
+    tokens: dict[str, str] = {}
+    depth, selector_start, body_start, selector = 0, 0, 0, ""
+    for brace in re.finditer(r"[{}]", css):
+        if brace.group() == "{":
+            if depth == 0:
+                selector, body_start = css[selector_start : brace.start()].strip(), brace.end()
+            depth += 1
+        elif depth:
+            depth -= 1
+            if depth == 0:
+                if selector == ":root":
+                    for name, value in DECLARATION.findall(css[body_start : brace.start()]):
+                        tokens.setdefault(name, value.strip())
+                selector_start = brace.end()
+    return tokens
+
+
+def theme_colours(tokens_css: str, wanted: dict[str, str]) -> dict[str, tuple[int, int, int]]:
+    """Each part of the card -> its RGB colour, from the custom property named for it."""
+    tokens = root_tokens(tokens_css)
+    colours = {}
+    for part, token in wanted.items():
+        if token not in tokens:
+            raise ThemeError(f"the social cards' {part} colour {token} is not in tokens.css.")
+        try:
+            colours[part] = ImageColor.getrgb(tokens[token])[:3]
+        except ValueError:
+            raise ThemeError(f"{token}: {tokens[token]} is not a colour Pillow can read.") from None
+    return colours
+
+
+def plain_title(title: str) -> str:
+    """A title as text: typogrify's markup removed, entities decoded. Its no-break spaces stay,
+    so the last two words stay together as on the page."""
+    text = html.unescape(TAG.sub("", title))
+    return re.sub(r"[ \t\r\n]+", " ", text).strip()
+
+
+def wrap(text: str, font: ImageFont.FreeTypeFont, width: float) -> list[str]:
+    """Lines of `text` no wider than `width`, broken at spaces (a word wider than a whole line
+    is broken between letters)."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split(" "):
+        candidate = f"{line} {word}" if line else word
+        if font.getlength(candidate) <= width:
+            line = candidate
+            continue
+        if line:
+            lines.append(line)
+        line = ""
+        for letter in word:  # a word that fits is one pass; a longer one is split
+            if line and font.getlength(line + letter) > width:
+                lines.append(line)
+                line = ""
+            line += letter
+    if line:
+        lines.append(line)
+    return lines
+
+
+def fit_title(text: str, font_path: str, sizes: list[int], width: float, height: float):
+    """The font and lines at the largest size whose lines fit the box; at the smallest size,
+    the lines that fit, the last one ending in an ellipsis."""
+    for size in sizes:
+        font = ImageFont.truetype(font_path, size)
+        lines = wrap(text, font, width)
+        if len(lines) * line_height(size) <= height:
+            return font, lines
+    keep = max(1, int(height // line_height(size)))
+    if len(lines) > keep:
+        last = lines[keep - 1]
+        while last and font.getlength(last + "…") > width:
+            last = last[:-1]
+        lines = [*lines[: keep - 1], last.rstrip() + "…"]
+    return font, lines
+
+
+def line_height(size: int) -> int:
+    return round(size * 1.18)
+
+
+def draw_card(title: str, name: str, colours: dict, font_path: str, config: dict) -> Image.Image:
+    """The card: the title on the background colour, the name on a band along the bottom."""
+    width, height = config["size"]
+    margin = round(width / 15)  # 80 px on a 1200 px card
+    band = round(height * 0.2)
+    image = Image.new("RGB", (width, height), colours["background"])
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, height - band, width, height), fill=colours["band"])
+
+    name_font = ImageFont.truetype(font_path, round(band * 0.36))
+    draw.text((margin, height - band / 2), name, font=name_font, fill=colours["name"], anchor="lm")
+
+    box_top, box_bottom = margin, height - band - margin * 0.6
+    font, lines = fit_title(title, font_path, config["title_sizes"], width - 2 * margin,
+                            box_bottom - box_top)  # fmt: skip
+    step = line_height(font.size)
+    ascent, descent = font.getmetrics()
+    block = step * (len(lines) - 1) + ascent + descent
+    top = box_top + max(0, (box_bottom - box_top - block) / 2)  # centred in its box
+    for n, line in enumerate(lines):
+        draw.text((margin, top + ascent + n * step), line, font=font, fill=colours["title"],
+                  anchor="ls")  # fmt: skip
+    return image
+
+
+def palette_for(colours: dict, shades: int) -> Image.Image:
+    """A palette image: `shades` steps from the background to the title's colour, and from the
+    band to the name's (every colour an anti-aliased edge between them can have)."""
+    pairs = [("background", "title"), ("band", "name")]
+    steps = [
+        tuple(round(a + (b - a) * n / (shades - 1)) for a, b in zip(start, end, strict=True))
+        for start, end in ((colours[x], colours[y]) for x, y in pairs)
+        for n in range(shades)
+    ]
+    flat = [value for rgb in steps for value in rgb]
+    palette = Image.new("P", (1, 1))
+    palette.putpalette(flat + flat[:3] * (256 - len(steps)))
+    return palette
+
+
+def save_png(image: Image.Image, path: Path, palette: Image.Image) -> None:
+    """Saves the card as a palette PNG (no dithering: flat areas stay flat), atomically, so an
+    interrupted build never leaves half a card in the cache."""
+    small = image.quantize(palette=palette, dither=Image.Dither.NONE)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    # zlib's level 6: 8-15 ms a card; level 9 saves 10-15 % of the bytes for 5-10 times the time.
+    small.save(partial, format="PNG", compress_level=6)
+    os.replace(partial, path)
+
+
+class Cards:
+    """One build's card maker: the theme read once, each card drawn only if not in the cache."""
+
+    def __init__(self, settings: dict) -> None:
+        self.settings = settings
+        self.config = settings_for(settings)
+        static = Path(settings["THEME"]) / "static"
+        self.font = str(static / self.config["font"])
+        tokens = static / self.config["tokens"]
+        if not Path(self.font).is_file():
+            raise ThemeError(f"the social cards' font {self.font} does not exist.")
+        self.colours = theme_colours(tokens.read_text(encoding="utf-8"), self.config["colours"])
+        clinic = settings.get("CLINIC") or {}
+        self.name = self.config["name"] or clinic.get("name") or settings["SITENAME"]
+        self.cache = Path(settings["CACHE_PATH"]) / self.config["cache"]
+        self.output = Path(settings["OUTPUT_PATH"])
+        # Everything but the title that shapes a card: part of every card's cache key.
+        config = self.config
+        shape = [self.name, self.colours, config["size"], config["title_sizes"], config["shades"]]
+        self.shape = hashlib.sha256(
+            json.dumps(shape).encode() + Path(self.font).read_bytes() + SOURCE.read_bytes()
+        ).hexdigest()
+        self.palette = palette_for(self.colours, self.config["shades"])
+        self.drawn = self.cached = 0
+
+    def publish(self, title: str, save_as: str, alt: str) -> Card:
+        """The card for `title`, from the cache or drawn into it, copied to `save_as`."""
+        key = hashlib.sha256(f"{self.shape}\n{title}".encode()).hexdigest()[:32]
+        cached = self.cache / f"{key}.png"
+        if cached.is_file():
+            self.cached += 1
+        else:
+            image = draw_card(title, self.name, self.colours, self.font, self.config)
+            save_png(image, cached, self.palette)
+            self.drawn += 1
+        target = self.output / save_as
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(cached, target)
+        width, height = self.config["size"]
+        return Card(url=save_as, width=width, height=height, alt=alt)
+
+
+def card_save_as(folder: str, article) -> str:
+    """Where an article's card is published: its slug, and its language if it is a translation.
+    A name too long for a file system (255 bytes) is cut and made unique with a hash: the
+    content checks tell the author about the slug itself."""
+    default = article.settings.get("DEFAULT_LANG")
+    name = article.slug if article.lang == default else f"{article.slug}-{article.lang}"
+    if len(name.encode()) > NAME_MAX:
+        digest = hashlib.sha256(name.encode()).hexdigest()[:12]
+        name = name.encode()[: NAME_MAX - 13].decode(errors="ignore") + "-" + digest
+    return f"{folder}/{name}.png"
+
+
+def make_cards(generators: list) -> None:
+    """A card for every article that is written, and the site card for the other pages."""
+    start = time.perf_counter()
+    articles = next((g for g in generators if isinstance(g, ArticlesGenerator)), None)
+    if articles is None:
+        return
+    settings = articles.settings
+    try:
+        cards = Cards(settings)
+    except (ThemeError, OSError) as error:
+        _report_theme(settings, error)
+        return
+    config = cards.config
+    reserved = _static_files(generators)
+    site_title = config["site_title"] or settings.get("SITE_TAGLINE") or settings["SITENAME"]
+    if config["site_card"] in reserved:
+        _report_clash(settings, reserved[config["site_card"]], config["site_card"], "the site")
+    try:
+        # The context is shared by every generator: list pages, pages and the 404 page read it.
+        site_alt = f"{cards.name}: {site_title}"
+        articles.context["site_card"] = cards.publish(site_title, config["site_card"], site_alt)
+    except OSError as error:  # a full disk, a folder that cannot be written...
+        _report_unwritten(settings, None, config["site_card"], error)
+    written = chain(
+        articles.articles, articles.translations, articles.hidden_articles,
+        articles.hidden_translations, articles.drafts, articles.drafts_translations,
+    )  # fmt: skip
+    for article in written:
+        if not article.save_as:  # drafts in production: never published, so no card either
+            continue
+        save_as = card_save_as(config["folder"], article)
+        title = plain_title(article.title)
+        if save_as in reserved:
+            _report_clash(settings, reserved[save_as], save_as, f'the article "{title}"')
+        alt = " ".join(title.split())  # no-break spaces only matter where a line may break
+        try:
+            article.social_card = cards.publish(title, save_as, f"{alt} – {cards.name}")
+        except OSError as error:  # a full disk, a folder that cannot be written...
+            _report_unwritten(settings, article.source_path, save_as, error)
+    seconds = time.perf_counter() - start
+    logger.info("Social cards: %d drawn, %d from the cache, in %.2f s", cards.drawn, cards.cached,
+                seconds)  # fmt: skip
+
+
+def _static_files(generators: list) -> dict[str, str]:
+    """Static files' published paths -> their source files (a card must not overwrite one)."""
+    static = next((g for g in generators if isinstance(g, StaticGenerator)), None)
+    files = static.staticfiles if static else []
+    return {os.path.normpath(f.save_as).replace(os.sep, "/"): f.source_path for f in files}
+
+
+def _checks(settings: dict):
+    try:
+        from content_checks.content_checks import checks_of
+    except ImportError:
+        return None
+    return checks_of(settings)
+
+
+def _report_theme(settings: dict, error: Exception) -> None:
+    checks = _checks(settings)
+    if checks is None:
+        raise error
+    checks.add(None, None, "theme", subject="social cards", problem=f"Social cards: {error}")
+
+
+def _report_clash(settings: dict, source: str, save_as: str, owner: str) -> None:
+    checks = _checks(settings)
+    others = f"the social card of {owner}"  # the site / the article "Title"
+    if checks is None:
+        raise FileExistsError(f"{source} would be published at /{save_as}, like {others}")
+    checks.add(source, None, "written-twice", subject=save_as, url=save_as, others=others)
+
+
+def _report_unwritten(settings: dict, source: str, save_as: str, error: OSError) -> None:
+    checks = _checks(settings)
+    if checks is None:
+        raise error
+    checks.add(source, None, "write-failed", subject=save_as, url=save_as, error=error, hint="")
+
+
+def register() -> None:
+    # all_generators_finalized: every article is read (title, slug, status) and the output
+    # folder is clean, but no page is written yet: each article gets its card before the
+    # templates that print og:image run, and the cards are in the output before the link checks.
+    signals.all_generators_finalized.connect(make_cards)
