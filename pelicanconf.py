@@ -154,12 +154,19 @@ PLUGIN_PATHS = ["plugins"]
 PLUGINS = [
     "reading_time",
     "booking_link",
+    "headings",
+    "pelican.plugins.neighbors",
+    "pelican.plugins.related_posts",
     "inline_css",
     "pelican.plugins.sitemap",
     "content_checks",  # last: checks what the others produced
 ]
 
 READING_TIME = {"words_per_minute": 260}
+# Long articles: a link after each ## and ### heading, and a list of contents from 3 sections.
+HEADINGS = {"anchor_levels": [2, 3], "toc_min_sections": 3}
+# pelican-related-posts: up to 3 articles sharing the most tags, below each article.
+RELATED_POSTS_MAX = 3
 SITEMAP = {
     "format": "xml",
     "priorities": {"articles": 0.7, "indexes": 0.5, "pages": 0.6},
