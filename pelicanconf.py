@@ -157,6 +157,7 @@ PLUGINS = [
     "headings",
     "pelican.plugins.neighbors",
     "pelican.plugins.related_posts",
+    "redirects",
     "inline_css",
     "pelican.plugins.sitemap",
     "content_checks",  # last: checks what the others produced
@@ -167,6 +168,10 @@ READING_TIME = {"words_per_minute": 260}
 HEADINGS = {"anchor_levels": [2, 3], "toc_min_sections": 3}
 # pelican-related-posts: up to 3 articles sharing the most tags, below each article.
 RELATED_POSTS_MAX = 3
+# The clinic's old hosted blog had its posts at /post/<slug>: those addresses lead to the
+# articles (redirect pages, and _redirects for Netlify and Cloudflare Pages). An article's
+# "Redirect-from:" line adds more.
+REDIRECTS = {"articles": ["post/{slug}"], "hosts_file": "_redirects"}
 SITEMAP = {
     "format": "xml",
     "priorities": {"articles": 0.7, "indexes": 0.5, "pages": 0.6},

@@ -23,8 +23,9 @@ from pelican.utils import get_date
 
 KEYS = {
     "article": ["Title", "Date", "Modified", "Author", "Authors", "Category", "Tags", "Slug",
-                "Summary", "Status", "Lang", "Translation", "Template"],
-    "page": ["Title", "Modified", "Slug", "Summary", "Status", "Lang", "Translation", "Template"],
+                "Summary", "Status", "Lang", "Translation", "Template", "Redirect-from"],
+    "page": ["Title", "Modified", "Slug", "Summary", "Status", "Lang", "Translation", "Template",
+             "Redirect-from"],
 }  # fmt: skip
 ALL_KEYS = list(dict.fromkeys(KEYS["article"] + KEYS["page"]))
 SINGLE = {"title", "date", "modified", "slug", "summary", "status", "lang", "template", "category"}
