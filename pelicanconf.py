@@ -63,6 +63,10 @@ BOOKING = {
     "cta_heading": "Ready to feel better?",
     "cta_text": "Book an assessment with one of our physiotherapists online.",
 }
+# Added to every booking link (plugins/booking_link), with utm_campaign set to the page's slug, so
+# the booking service's own reports show which article brought a booking: no tracker, no script.
+# None leaves booking links as BOOKING_URL (or an article's own "Booking:" address) gives them.
+BOOKING_UTM = {"utm_source": "website", "utm_medium": "referral"}
 
 # --- Content ------------------------------------------------------------------------------------
 PATH = "content"

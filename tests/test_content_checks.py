@@ -461,6 +461,8 @@ def test_an_attached_file_cannot_overwrite_a_page(site):
         ({"Stauts": "draft"}, 4, 'unknown metadata key "Stauts" — did you mean "Status"?'),
         ({"Title": "Knees &amp; hips"}, 1, 'the title contains the HTML code "&amp;"'),
         ({"Title": "<script>alert(1)</script>"}, 1, 'the title contains the HTML code'),
+        ({"Booking": "http://booking.example.com/dn"}, 4, '"Booking: http://booking.example.com/dn"'
+         " is not a booking page address: it must start with https://"),
         ({"Redirect-from": "https://old.example.com/post/knee"}, 4, '"Redirect-from: https://old.'
          'example.com/post/knee" is not an old address of this site: give only the path'),
         ({"Redirect-from": "/post/hip, post/knee"}, 4, '"Redirect-from: post/knee" is not an old'
