@@ -63,6 +63,10 @@ BOOKING = {
     "cta_heading": "Ready to feel better?",
     "cta_text": "Book an assessment with one of our physiotherapists online.",
 }
+# Added to every booking link (plugins/booking_link), with utm_campaign set to the page's slug, so
+# the booking service's own reports show which article brought a booking: no tracker, no script.
+# None leaves booking links as BOOKING_URL (or an article's own "Booking:" address) gives them.
+BOOKING_UTM = {"utm_source": "website", "utm_medium": "referral"}
 
 # --- Content ------------------------------------------------------------------------------------
 PATH = "content"
@@ -157,6 +161,10 @@ PLUGIN_PATHS = ["plugins"]
 PLUGINS = [
     "reading_time",
     "booking_link",
+    "headings",
+    "pelican.plugins.neighbors",
+    "pelican.plugins.related_posts",
+    "redirects",
     "inline_css",
     "images",  # pictures: resized AVIF/WebP/JPEG variants without metadata (IMAGES settings)
     "pelican.plugins.sitemap",
@@ -169,6 +177,14 @@ PLUGINS = [
 READING_TIME = {"words_per_minute": 260}
 # Pagefind indexes the published articles after each build into /pagefind/ (plugins/search_index).
 SEARCH_INDEX = {"bundle": "pagefind"}
+# Long articles: a link after each ## and ### heading, and a list of contents from 3 sections.
+HEADINGS = {"anchor_levels": [2, 3], "toc_min_sections": 3}
+# pelican-related-posts: up to 3 articles sharing the most tags, below each article.
+RELATED_POSTS_MAX = 3
+# The clinic's old hosted blog had its posts at /post/<slug>: those addresses lead to the
+# articles (redirect pages, and _redirects for Netlify and Cloudflare Pages). An article's
+# "Redirect-from:" line adds more.
+REDIRECTS = {"articles": ["post/{slug}"], "hosts_file": "_redirects"}
 SITEMAP = {
     "format": "xml",
     "priorities": {"articles": 0.7, "indexes": 0.5, "pages": 0.6},

@@ -470,6 +470,17 @@ def test_an_attached_file_cannot_overwrite_a_page(site):
         ({"Stauts": "draft"}, 4, 'unknown metadata key "Stauts" — did you mean "Status"?'),
         ({"Title": "Knees &amp; hips"}, 1, 'the title contains the HTML code "&amp;"'),
         ({"Title": "<script>alert(1)</script>"}, 1, 'the title contains the HTML code'),
+        ({"Booking": "http://booking.example.com/dn"}, 4, '"Booking: http://booking.example.com/dn"'
+         " is not a booking page address: it must start with https://"),
+        ({"Redirect-from": "https://old.example.com/post/knee"}, 4, '"Redirect-from: https://old.'
+         'example.com/post/knee" is not an old address of this site: give only the path'),
+        ({"Redirect-from": "/post/hip, post/knee"}, 4, '"Redirect-from: post/knee" is not an old'
+         " address of this site: it must start with /"),
+        ({"Redirect-from": "/post/knee?id=3"}, 4, "a ?… or #… part cannot be redirected"),
+        ({"Redirect-from": "/old/../about/"}, 4, "it must not contain /./ or /../"),
+        ({"Redirect-from": "/about/"}, 4, "the old address /about/ cannot lead here: it is a page "
+         "of this site"),
+        ({"Redirect-from": "/blog/archives"}, 4, "the old address /blog/archives cannot lead here"),
     ],
 )  # fmt: skip
 def test_bad_metadata_is_reported_with_its_line(site, header, line, expected):
@@ -510,6 +521,19 @@ def test_two_articles_with_one_slug_are_both_reported(site):
     assert "Traceback" not in built.stderr + built.stdout
     built.expect(one, 4, f"this would be published at /blog/knee/, like {two}")
     built.expect(two, 4, f"like {one}, so one would overwrite the other")
+
+
+def test_an_old_address_can_lead_to_one_article_only(site):
+    site.write("articles/2026-11-02-knee.md", article(title="Knee pain"))  # /post/knee-pain
+    one = site.write("articles/2026-11-03-a.md", article(title="A", **{
+        "Redirect-from": "/post/knee-pain, /old/hip"}))  # fmt: skip
+    two = site.write("articles/2026-11-04-b.md", article(title="B", **{
+        "Redirect-from": "/old/hip/"}))  # fmt: skip
+    built = site.build()
+    built.expect(one, 4, "the old address /post/knee-pain cannot lead here: it is the old address "
+                         "of content/articles/2026-11-02-knee.md")  # fmt: skip
+    built.expect(two, 4, "the old address /old/hip/ cannot lead here: it is the old address of "
+                         "content/articles/2026-11-03-a.md")  # fmt: skip
 
 
 def test_header_problems_are_found_where_markdown_stops_reading_it(site):

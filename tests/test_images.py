@@ -379,7 +379,8 @@ def test_changed_settings_or_original_encode_only_what_they_change(tmp_path):
         (tmp_path / name / "content" / "images" / "k.jpg").write_bytes(data)
         overrides = {"CACHE_PATH": str(cache), **({"IMAGES": images} if images else {})}
         assert build_content(tmp_path / name, files, **overrides)
-        return {p.name: p.stat().st_mtime_ns for p in (cache / "images").rglob("*.*") if p.suffix != ".json"}
+        variants = (cache / "images").rglob("*.*")
+        return {p.name: p.stat().st_mtime_ns for p in variants if p.suffix != ".json"}
 
     first = build("a", photo)
     assert sorted(n.rsplit(".", 1)[1] for n in first) == ["avif"] * 3 + ["jpg"] * 3 + ["webp"] * 3

@@ -84,6 +84,7 @@ def test_booking_marker_and_noopener_in_a_real_build(tmp_path):
         tmp_path,
         {"articles/a.md": ARTICLE.format(title="Links", body=body)},
         BOOKING_URL="https://clinic.example.net/book",
+        BOOKING_UTM=None,  # the address as it is (tests/test_booking.py: with its parameters)
     )
     links = parse(out / "blog" / "links" / "index.html").select(".article-body a")
     assert [(a["href"], a["rel"]) for a in links] == [

@@ -112,7 +112,8 @@ def test_production_build_uses_real_values_and_absolute_urls(tmp_path, productio
     page = parse(
         output / "blog" / "unlocking-relief-the-many-benefits-of-dry-needling" / "index.html"
     )
-    assert page.select_one("header a.booking-link")["href"] == PRODUCTION_ENV["BOOKING_URL"]
+    booking = page.select_one("header a.booking-link")["href"]
+    assert booking.startswith(PRODUCTION_ENV["BOOKING_URL"] + "?utm_source=website&")
     assert page.find("link", rel="canonical")["href"].startswith("https://www.rebalance.test/blog/")
     assert PRODUCTION_ENV["CLINIC_PHONE"] in page.find("footer", class_="site-footer").get_text()
     assert "[" not in page.find("footer", class_="site-footer").get_text()

@@ -1,18 +1,33 @@
-"""`{booking}` in Markdown links to the clinic's booking service; external links get rel=noopener.
+"""Booking links: `{booking}` in Markdown, the theme's booking links, and where bookings come from.
 
 Authors write `[Book now]({booking})`; the URL itself is the BOOKING_URL setting, so changing
-booking provider is one edit in pelicanconf.py, never a search through every article.
+booking provider is one edit in pelicanconf.py, never a search through every article. An article
+(or page) may send its readers to another booking page, a given appointment type say, with a
+`Booking: https://...` header line; it must be an https address (the content checks report one
+that is not, and the site's BOOKING_URL is used instead).
+
+Attribution without trackers: every booking link carries the BOOKING_UTM query parameters
+(utm_source, utm_medium) and utm_campaign, the page's slug, so the booking service's own reports
+show which article a booking came from. Nothing runs in the reader's browser and nothing is sent
+anywhere else. BOOKING_UTM = None leaves the addresses as they are.
+
+Templates call `booking_href()` for the address on the page being written (`booking_href(False)`:
+without the parameters, for print). External links in articles get rel="noopener".
 """
 
 from __future__ import annotations
 
 import re
 from html import escape
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
+from jinja2 import pass_context
 from pelican import signals
+from pelican.contents import Article, Content, Page
 
 PLACEHOLDER = "{booking}"
+# The default for BOOKING_UTM; utm_campaign (the page's slug) is added to it.
+DEFAULT_UTM = {"utm_source": "website", "utm_medium": "referral"}
 ANCHOR = re.compile(r"<a\s[^>]*>", re.I)
 HREF = re.compile(r"""\shref\s*=\s*(["'])(.*?)\1""", re.I | re.S)
 REL = re.compile(r"""\srel\s*=\s*(["'])(.*?)\1""", re.I | re.S)
@@ -55,17 +70,109 @@ def rewrite_links(html: str, booking_url: str, siteurl: str) -> str:
     return ANCHOR.sub(fix, html)
 
 
+# --- Attribution ---------------------------------------------------------------------------------
+def with_utm(url: str, utm: dict | None, campaign: str) -> str:
+    """`url` with the utm parameters and utm_campaign=campaign added to its query (replacing any
+    of the same name; the rest of the address is kept as it was). No parameters if utm is None."""
+    if utm is None:
+        return url
+    params = {**utm, "utm_campaign": utm.get("utm_campaign", campaign)}
+    params = {k: v for k, v in params.items() if v not in (None, "")}
+    if not params:
+        return url
+    head, hash_, fragment = url.partition("#")
+    base, _, query = head.partition("?")
+    kept = [p for p in query.split("&") if p and p.split("=", 1)[0] not in params]
+    query = "&".join([*kept, urlencode(params)])
+    return f"{base}?{query}{hash_}{fragment}"
+
+
+def campaign_for(output_file: str) -> str:
+    """utm_campaign for a page that is no article or page, from its address: index.html is
+    "home", blog/tag/knee/index.html is "blog-tag-knee", 404.html is "404"."""
+    path = re.sub(r"(^|/)index\.html$", "", output_file).removesuffix(".html")
+    return "-".join(part for part in path.split("/") if part) or "home"
+
+
+def booking_url_problem(url: str) -> str | None:
+    """Why a `Booking:` value cannot be used as a booking page's address (None if it can)."""
+    if re.search(r"[\s\x00-\x1f\x7f]", url):
+        return "it contains a space or an invisible character"
+    parts = urlsplit(url)
+    if parts.scheme.lower() != "https":
+        return "it must start with https:// (booking pages ask for personal details)"
+    if not parts.hostname:
+        return "there is no website name after https://"
+    if parts.username or parts.password:
+        return "it must not contain a user name or password"
+    return None
+
+
+def _utm(settings) -> dict | None:
+    return settings.get("BOOKING_UTM", DEFAULT_UTM)
+
+
+def _report(content, value: str, why: str) -> None:
+    from content_checks.content_checks import checks_of
+    from content_checks.sources import PROBLEMS
+
+    checks = checks_of(content.settings)
+    if checks is not None:
+        line = (content.metadata.get(PROBLEMS) or {}).get("lines", {}).get("booking")
+        checks.add(content.source_path, line, "booking-url", subject="booking", value=value,
+                   why=why)  # fmt: skip
+
+
+def base_url(content) -> str:
+    """The booking page for an article or page: its own `Booking:` if usable, else BOOKING_URL."""
+    own = content.metadata.get("booking")
+    if isinstance(own, str) and own.strip():
+        why = booking_url_problem(own.strip())
+        if why is None:
+            return own.strip()
+        _report(content, own, why)
+    return content.settings["BOOKING_URL"]
+
+
 def process(content) -> None:
-    """Rewrites the links of one article or page, before Pelican resolves {filename} links."""
+    """Sets `booking_url` on an article or page (its booking address, with the attribution
+    parameters) and rewrites its links, before Pelican resolves {filename} links."""
+    if not isinstance(content, Article | Page):
+        return  # a static file
+    settings = content.settings
+    content.booking_base_url = base_url(content)
+    content.booking_url = with_utm(content.booking_base_url, _utm(settings), content.slug or "")
     if not getattr(content, "_content", None):
         return
-    settings = content.settings
     content._content = rewrite_links(
-        content._content, settings["BOOKING_URL"], settings.get("SITEURL", "")
+        content._content, content.booking_url, settings.get("SITEURL", "")
     )
+
+
+@pass_context
+def booking_href(context, tracked: bool = True) -> str:
+    """The booking address for the page being written: the article's or page's own, else
+    BOOKING_URL with utm_campaign taken from the page's address. tracked=False: without the
+    attribution parameters (what a reader would type from paper)."""
+    content = next((c for c in (context.get("article"), context.get("page"))
+                    if isinstance(c, Content)), None)  # fmt: skip
+    if content is not None and hasattr(content, "booking_url"):
+        return content.booking_url if tracked else content.booking_base_url
+    url = context["BOOKING_URL"]
+    if not tracked:
+        return url
+    return with_utm(url, context.get("BOOKING_UTM", DEFAULT_UTM), campaign_for(
+        context.get("output_file") or ""))  # fmt: skip
+
+
+def add_template_function(generator) -> None:
+    """Makes booking_href() available to every template of this generator."""
+    generator.env.globals["booking_href"] = booking_href
 
 
 def register() -> None:
     # content_object_init: the body is rendered but Pelican has not yet replaced its {…} link
     # markers (that happens when .content is first read), so {booking} never reaches them.
     signals.content_object_init.connect(process)
+    # generator_init: each generator's Jinja environment exists and no template has run yet.
+    signals.generator_init.connect(add_template_function)

@@ -96,6 +96,21 @@ MESSAGES = {
     "summary-markup": (
         'the Summary contains the HTML code "{code}". A Summary is plain text: remove the code.'
     ),
+    # --- Old addresses and booking pages (plugins/redirects, plugins/booking_link) --------------
+    "redirect-from": (
+        '"Redirect-from: {value}" is not an old address of this site: {why}. Write the part of '
+        'the old address after the site\'s name, for example "Redirect-from: /post/knee-pain"; '
+        "separate several with commas."
+    ),
+    "redirect-taken": (
+        "the old address {path} cannot lead here: it is {owner}. Remove it from the "
+        '"Redirect-from:" line (or, if the settings make it, give this file another "Slug:").'
+    ),
+    "booking-url": (
+        '"Booking: {value}" is not a booking page address: {why}. Copy the full address the '
+        "booking service gives (https://...), or remove the line to use the clinic's usual "
+        "booking page."
+    ),
     # --- Two things, one address ---------------------------------------------------------------
     "written-twice": (
         "this would be published at /{url}, like {others}, so one would overwrite the other. "

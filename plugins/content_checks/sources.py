@@ -23,11 +23,14 @@ from pelican.utils import get_date
 
 KEYS = {
     "article": ["Title", "Date", "Modified", "Author", "Authors", "Category", "Tags", "Slug",
-                "Summary", "Status", "Lang", "Translation", "Template"],
-    "page": ["Title", "Modified", "Slug", "Summary", "Status", "Lang", "Translation", "Template"],
+                "Summary", "Status", "Lang", "Translation", "Template", "Redirect-from",
+                "Booking"],
+    "page": ["Title", "Modified", "Slug", "Summary", "Status", "Lang", "Translation", "Template",
+             "Redirect-from", "Booking"],
 }  # fmt: skip
 ALL_KEYS = list(dict.fromkeys(KEYS["article"] + KEYS["page"]))
-SINGLE = {"title", "date", "modified", "slug", "summary", "status", "lang", "template", "category"}
+SINGLE = {"title", "date", "modified", "slug", "summary", "status", "lang", "template", "category",
+          "booking"}  # fmt: skip
 STATUSES = ["published", "draft", "hidden"]
 PROBLEMS = "_content_problems"  # metadata key carrying the reader's findings
 SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")

@@ -29,15 +29,22 @@ ELEMENTS: dict[str, set[str]] = {
         "abbr b bdi bdo br caption cite code dd details dfn div dl dt em figcaption figure h2 h3 "
         "h4 h5 h6 hr i kbd mark p picture pre rp rt ruby s samp small span strong sub summary sup "
         "table tbody tfoot thead tr u ul var wbr").split()},
-    "a": {"href", "rel"}, "blockquote": {"cite"}, "q": {"cite"}, "del": {"cite", "datetime"},
+    # aria-label: the name of the link plugins/headings puts after each heading ("Link to
+    # section: ..."), whose visible text is only "#".
+    "a": {"href", "rel", "aria-label"}, "blockquote": {"cite"}, "q": {"cite"},
+    "del": {"cite", "datetime"},
     "ins": {"cite", "datetime"}, "col": {"span"}, "colgroup": {"span"}, "details": {"open"},
     "img": {"src", "alt", "width", "height", "srcset", "sizes", "loading", "decoding"},
     "source": {"srcset", "sizes", "type", "media", "width", "height"}, "li": {"value"},
     "ol": {"start", "reversed", "type"}, "time": {"datetime"},
     "td": {"colspan", "rowspan", "style"}, "th": {"colspan", "rowspan", "scope", "style"},
 }  # fmt: skip
-# The classes Markdown's extensions and typogrify write, and code languages.
-CLASS_RE = re.compile(r"caps|amp|dquo|quo|footnote(-ref|-backref)?|toc|toclink|language-[\w+#-]+")
+# The classes Markdown's extensions and typogrify write, and code languages; heading-anchored and
+# heading-anchor: the wrapper and link plugins/headings adds to each ## and ### heading.
+CLASS_RE = re.compile(
+    r"caps|amp|dquo|quo|footnote(-ref|-backref)?|toc|toclink|language-[\w+#-]+"
+    r"|heading-anchored|heading-anchor"
+)
 RELS = {"noopener", "noreferrer", "nofollow", "external", "ugc", "author", "license", "help"}
 STYLE_RE = re.compile(r"\s*text-align:\s*(left|right|center);?\s*")  # tables' column alignment
 ACTIVE = ": it can run code, load other sites or change the whole page"

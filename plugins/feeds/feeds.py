@@ -40,6 +40,11 @@ def absolute_html(html: str | None, base: str, attributes: list[str]) -> str | N
         return html
     tree = LexborHTMLParser(html, is_fragment=True)
     changed = False
+    # The "#" link after each heading (plugins/headings) is for the web page; in a feed reader
+    # it is only noise.
+    for node in tree.css("a.heading-anchor"):
+        node.decompose()
+        changed = True
     for node in tree.css("*"):
         for name in attributes:
             value = node.attributes.get(name)

@@ -1,0 +1,3 @@
+from .headings import HeadingAnchors, register
+
+__all__ = ["HeadingAnchors", "register"]

@@ -1,0 +1,220 @@
+"""Old addresses keep working: each one leads to the article or page that lives elsewhere now.
+
+The clinic's old hosted blog had its posts at /post/<slug>. For every article, and for each path
+its `Redirect-from:` header line names (comma-separated), the build writes
+
+* a redirect page, old/path/index.html (theme/templates/redirect.html: meta refresh, rel=canonical
+  and a visible link), which static hosts serve for both /old/path and /old/path/ (GitHub Pages
+  answers the first with a redirect to the second); a path ending in .html is written as is;
+* a line in `_redirects` at the site root (Netlify, Cloudflare Pages): `/old/path /new/ 301`,
+  and the same for the path with a trailing slash, so those hosts answer with a real 301.
+
+A `Redirect-from:` path must be a path of this site (starting with /, no host, no ?query or
+#fragment, no . or .. steps), and no old path may be the address of a page the site has (a real
+page, a static file) or be claimed twice; the content checks report each with its file and line.
+The redirect pages stay out of the sitemap.
+
+pelican-redirect (PyPI) writes such pages too, but from a fixed template (no lang, title or
+theme: its pages fail the HTML checker and the site's own page tests), one `original_url` per
+article, with no `_redirects` file and no checks, so this is ours.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
+
+from pelican import signals
+from pelican.contents import Article, Content, Page
+from pelican.generators import Generator
+from pelican.utils import sanitised_join
+
+DEFAULTS = {
+    # Old addresses of every article and page, from its URL parts ({slug}, {lang}, {date}...).
+    "articles": ["post/{slug}"],
+    "pages": [],
+    # The redirects file for Netlify and Cloudflare Pages at the site root ("" for none).
+    "hosts_file": "_redirects",
+    "status": 301,
+}
+KEY = "redirect-from"
+# RFC 3986 path characters (percent-escapes included): what an old address may be made of.
+PATH_RE = re.compile(r"/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*")
+
+
+def settings_for(pelican_settings: dict) -> dict:
+    """REDIRECTS settings with defaults filled in."""
+    return {**DEFAULTS, **pelican_settings.get("REDIRECTS", {})}
+
+
+@dataclass(frozen=True)
+class Redirect:
+    old: str  # the old path, as the address bar shows it: /post/knee-pain
+    to: Content
+    from_header: bool  # named in the content's Redirect-from: line (else by the settings)
+
+    @property
+    def save_as(self) -> str:
+        """The file that answers the old address on a static host."""
+        path = unquote(self.old).strip("/")
+        return path if path.lower().endswith((".html", ".htm")) else f"{path}/index.html"
+
+    def sources(self) -> list[str]:
+        """The old address in each form a reader may have it: with and without the slash."""
+        if self.old.lower().endswith((".html", ".htm")):
+            return [self.old]
+        bare = self.old.rstrip("/")
+        return [bare, bare + "/"]
+
+
+def path_problem(path: str) -> str | None:
+    """Why a Redirect-from value is not an old path of this site (None when it is)."""
+    parts = urlsplit(path)
+    if parts.scheme or path.startswith("//") or parts.netloc:
+        return "give only the path, without https:// and the site's name"
+    if not path.startswith("/"):
+        return "it must start with /"
+    if "?" in path or "#" in path:
+        return "a ?… or #… part cannot be redirected by a static site: leave it out"
+    if not PATH_RE.fullmatch(path):
+        return "it may hold only letters, digits and - . _ ~ % / (spaces as %20)"
+    if any(step in (".", "..") for step in unquote(path).split("/")):
+        return "it must not contain /./ or /../"
+    if not path.strip("/"):
+        return "that is the home page"
+    return None
+
+
+def _checks(settings: dict):
+    from content_checks.content_checks import checks_of
+
+    return checks_of(settings)
+
+
+def _line(content) -> int | None:
+    from content_checks.sources import PROBLEMS
+
+    return (content.metadata.get(PROBLEMS) or {}).get("lines", {}).get(KEY)
+
+
+def read_header(content) -> None:
+    """Sets `redirect_from` on an article or page: the usable paths of its Redirect-from: line;
+    the others are reported."""
+    if not isinstance(content, Article | Page):
+        return  # a static file
+    value = content.metadata.get(KEY) or ""
+    values = value if isinstance(value, list) else [value]
+    paths = [p.strip() for v in values for p in str(v).split(",") if p.strip()]
+    content.redirect_from = []
+    for path in paths:
+        why = path_problem(path)
+        checks = _checks(content.settings) if why else None
+        if why is None:
+            content.redirect_from.append(path)
+        elif checks is not None:
+            checks.add(content.source_path, _line(content), "redirect-from", subject=KEY,
+                       value=path, why=why)  # fmt: skip
+
+
+class RedirectsGenerator(Generator):
+    """Writes the redirect pages and the hosts' redirects file, after the articles and pages."""
+
+    def generate_output(self, writer) -> None:
+        config = settings_for(self.settings)
+        redirects = self.redirects(config, writer)
+        if not redirects:
+            return
+        template = self.get_template("redirect")
+        for redirect in redirects:
+            # dates=[]: the page shows no article text (so the content checks look for none).
+            writer.write_file(redirect.save_as, template, self.context,
+                              self.settings["RELATIVE_URLS"], paginated={}, url=redirect.save_as,
+                              redirect_to=redirect.to, redirect_from=redirect.old,
+                              dates=[])  # fmt: skip
+        self.keep_out_of_sitemap(redirects)
+        if config["hosts_file"]:
+            self.write_hosts_file(config, redirects)
+
+    def redirects(self, config: dict, writer) -> list[Redirect]:
+        """Every redirect to write, each old path once, none where the site has a page."""
+        contents = {"articles": [*self.context.get("articles", ()),
+                                 *self.context.get("hidden_articles", ())],
+                    "pages": [*self.context.get("pages", ()),
+                              *self.context.get("hidden_pages", ())]}  # fmt: skip
+        # The settings' old addresses first: when a Redirect-from: line names one of them, the
+        # line is what is reported (its author can change it).
+        wanted = [Redirect("/" + pattern.format(**content.url_format).lstrip("/"), content, False)
+                  for kind, items in contents.items() for content in items
+                  for pattern in config[kind]]  # fmt: skip
+        wanted += [Redirect(old, content, True) for items in contents.values() for content in items
+                   for old in getattr(content, "redirect_from", ())]  # fmt: skip
+        written = {os.path.normcase(p) for p in getattr(writer, "_written_files", ())}
+        static = {os.path.normpath(s.save_as) for s in self.context.get("staticfiles", ())}
+        claimed: dict[str, Redirect] = {}
+        redirects = []
+        for redirect in wanted:
+            target = os.path.normcase(sanitised_join(self.output_path, redirect.save_as))
+            other = claimed.get(redirect.save_as)
+            if other is not None and other.to is redirect.to:
+                continue  # named twice for the same article: one page
+            owner = None
+            if target in written or os.path.normpath(redirect.save_as) in static:
+                owner = "a page of this site"
+            elif other is not None:
+                owner = f"the old address of {self.shown(other.to)}"
+            if owner:
+                self.report(redirect, owner)
+                continue
+            claimed[redirect.save_as] = redirect
+            redirects.append(redirect)
+        return redirects
+
+    def shown(self, content: Content) -> str:
+        checks = _checks(self.settings)
+        return checks.shown(content.source_path) if checks else content.source_path
+
+    def report(self, redirect: Redirect, owner: str) -> None:
+        """An old path that cannot be redirected: against the file that named it."""
+        checks = _checks(self.settings)
+        if checks is None:
+            return
+        line = _line(redirect.to) if redirect.from_header else None
+        checks.add(redirect.to.source_path, line, "redirect-taken", subject=KEY,
+                   path=redirect.old, owner=owner)  # fmt: skip
+
+    def keep_out_of_sitemap(self, redirects: list[Redirect]) -> None:
+        """pelican-sitemap lists every page written: not these (a new dict for this build)."""
+        sitemap = dict(self.settings.get("SITEMAP") or {})
+        pages = [re.sub(r"(^|/)index\.html$", r"\1", r.save_as) for r in redirects]
+        sitemap["exclude"] = [*sitemap.get("exclude", ()),
+                              *(f"^{re.escape(page)}$" for page in pages)]  # fmt: skip
+        self.settings["SITEMAP"] = sitemap
+
+    def write_hosts_file(self, config: dict, redirects: list[Redirect]) -> None:
+        """`_redirects`: one `/old /new/ 301` line per form of each old address."""
+        base = urlsplit(self.settings.get("SITEURL", "")).path.rstrip("/")
+        lines = [
+            "# Old addresses and where they lead now, for Netlify and Cloudflare Pages (written",
+            "# by plugins/redirects: the same redirects are also pages, for every other host).",
+        ]
+        for redirect in redirects:
+            for old in redirect.sources():
+                lines.append(f"{base}{old} {base}/{redirect.to.url} {config['status']}")
+        path = sanitised_join(self.output_path, config["hosts_file"])
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write("\n".join(lines) + "\n")
+
+
+def get_generators(pelican):
+    return RedirectsGenerator
+
+
+def register() -> None:
+    # content_object_init: each article's and page's Redirect-from: line is read and checked,
+    # drafts included, so a mistake shows before the article is published.
+    signals.content_object_init.connect(read_header)
+    # get_generators: the redirects are written after the articles and pages, whose files are
+    # then known (an old path must not replace one), and before the static files are copied.
+    signals.get_generators.connect(get_generators)
