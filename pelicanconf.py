@@ -156,10 +156,27 @@ PLUGINS = [
     "booking_link",
     "inline_css",
     "pelican.plugins.sitemap",
+    "clinicians",
+    "references",
     "content_checks",  # last: checks what the others produced
 ]
 
 READING_TIME = {"words_per_minute": 260}
+# Who writes and reviews: one file per clinician in content/authors/ (docs/authoring.md).
+CLINICIANS = {
+    "path": "authors",
+    # Authors that are not people: the clinic's own byline.
+    "organisations": [AUTHOR],
+    # `invoke review-due` lists the articles whose last medical review (or, never reviewed,
+    # publication) is this many months old or older. It never fails a build.
+    "review_after_months": 12,
+}
+# An article's sources: footnotes, or a "## References" section at its end (plugins/references).
+REFERENCES = {"headings": ["References"], "title": "References", "notes_title": "Notes"}
+CONTENT_CHECKS = {
+    # content/authors/ holds the clinicians' profiles, read by plugins/clinicians.
+    "plugin_folders": {CLINICIANS["path"]: "author"},
+}
 SITEMAP = {
     "format": "xml",
     "priorities": {"articles": 0.7, "indexes": 0.5, "pages": 0.6},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,9 @@ from tasks import DEV_SETTINGS, ROOT, build_site
 # tests read nothing outside the repository.
 SEED = ROOT / "tests" / "data" / "dry-needling-seed.txt"
 ARTICLE_URL = "/blog/unlocking-relief-the-many-benefits-of-dry-needling/"
+# Two fictional clinicians (one with a photo), an article they wrote and reviewed with footnotes,
+# and one with a References section: the real clinicians are not known yet.
+TRUST = ROOT / "tests" / "data" / "trust"
 
 
 @pytest.fixture(scope="session")
@@ -67,6 +71,16 @@ def build_content(tmp_path: Path, files: dict[str, str], **overrides) -> Path | 
     output = tmp_path / "output"
     ok = build_site(DEV_SETTINGS, output, overrides={"PATH": str(content), **overrides})
     return output if ok else None
+
+
+def content_with(tmp_path: Path, *extras: Path) -> Path:
+    """A copy of the real content/ in tmp_path, with the files of each folder in `extras` added
+    (tests/data/trust/authors/x.md goes to content/authors/x.md)."""
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    for extra in extras:
+        shutil.copytree(extra, content, dirs_exist_ok=True)
+    return content
 
 
 def parse(path: Path) -> BeautifulSoup:
