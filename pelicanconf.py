@@ -54,7 +54,15 @@ CLINIC = {
     "phone": _setting("CLINIC_PHONE"),
     "email": _setting("CLINIC_EMAIL"),
     "hours": _setting("CLINIC_HOURS"),
+    # The same hours for search engines (structured data), in schema.org's form, e.g.
+    # ["Mo-Fr 08:00-19:00", "Sa 09:00-13:00"]. Empty until confirmed: then left out.
+    "opening_hours": [],
 }
+# The clinic's logo for search engines: a square PNG of at least 112 px (Google's minimum), made
+# from favicon.svg. ARTICLE_IMAGE is the picture the structured data gives each article until
+# articles have their own (social cards): swap it here.
+LOGO = {"path": "logo.png", "width": 512, "height": 512}
+ARTICLE_IMAGE = LOGO
 
 # The clinic's external booking service (Jane App, Cliniko, Calendly...).
 BOOKING_URL = _setting("BOOKING_URL")
@@ -76,6 +84,7 @@ EXTRA_PATH_METADATA = {
     "extra/favicon.svg": {"path": "favicon.svg"},
     "extra/favicon.ico": {"path": "favicon.ico"},
     "extra/favicon.png": {"path": "favicon.png"},
+    "extra/logo.png": {"path": "logo.png"},
 }
 DEFAULT_CATEGORY = "Treatments"
 # Without this Pelican names the category after the folder ("articles") when none is given.

@@ -7,11 +7,12 @@ written here), then read as a reader, and a search engine, would.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import TRUST, content_with, normalise
+from conftest import ARTICLE_URL, TRUST, content_with, normalise
 from references.references import _split, citations
 
 from tasks import DEV_SETTINGS, build_site
@@ -55,6 +56,12 @@ def references(soup: BeautifulSoup, kind: str = "references"):
     assert heading is not None and heading.parent is section and heading.name == "h2"
     items = section.select(":scope > ol > li")
     return section, heading, items
+
+
+def cited(soup: BeautifulSoup) -> list[dict]:
+    (script,) = soup.find_all("script", type="application/ld+json")
+    (posting,) = [n for n in json.loads(script.string)["@graph"] if n["@type"] == "BlogPosting"]
+    return posting.get("citation", [])
 
 
 def test_footnotes_become_a_numbered_list_of_references_with_links(site):
@@ -103,6 +110,28 @@ def test_with_a_references_section_the_footnotes_are_notes(site):
     _, notes_heading, notes = references(soup, "footnote")
     assert notes_heading.get_text() == "Notes" and notes_heading["id"] != heading["id"]
     assert notes[0].find("a")["href"] == "https://www.example.org/aside"
+    assert cited(soup) == [{"@type": "CreativeWork", "url": "https://www.example.org/cited",
+                            "name": "Example G. Cited. https://www.example.org/cited"}]  # fmt: skip
+
+
+@pytest.mark.parametrize("url", [KNEE, STRETCHING, "/blog/paragraphs/"])
+def test_structured_data_cites_what_the_page_lists(site, url):
+    soup = page(site, url)
+    _, _, items = references(soup)
+    citations_ = cited(soup)
+    assert len(citations_) == len(items) > 0
+    for item, citation in zip(items, citations_, strict=True):
+        assert citation["@type"] == "CreativeWork"
+        text = normalise(item.get_text()).removesuffix("↩").strip()
+        assert normalise(citation["name"]) == text
+        links = [a["href"] for a in item.find_all("a", href=True) if a["href"].startswith("http")]
+        assert citation.get("url") == (links[0] if links else None)
+
+
+def test_an_article_without_references_cites_nothing(site):
+    soup = page(site, ARTICLE_URL)
+    assert soup.select(".article-body section") == []
+    assert cited(soup) == []
 
 
 def test_citations_reads_only_the_references_section():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import re
 import subprocess
 import sys
@@ -57,6 +58,17 @@ def build(content: Path, output: Path) -> tuple[int, str]:
 
 def page(output: Path, url: str) -> BeautifulSoup:
     return BeautifulSoup((output / url.strip("/") / "index.html").read_text("utf-8"), "html.parser")
+
+
+def graph(soup: BeautifulSoup) -> dict[str, dict]:
+    """The page's JSON-LD graph, by @id."""
+    (script,) = soup.find_all("script", type="application/ld+json")
+    return {node["@id"]: node for node in json.loads(script.string)["@graph"]}
+
+
+def of_type(nodes: dict, kind: str) -> dict:
+    (node,) = [n for n in nodes.values() if n["@type"] == kind]
+    return node
 
 
 @pytest.fixture(scope="module")
@@ -178,6 +190,49 @@ def test_an_article_without_a_review_shows_no_review_line(site):
     assert page(site, STRETCHING).select_one(".article-review") is None
 
 
+def test_structured_data_carries_the_people_and_the_review(site):
+    nodes = graph(page(site, KNEE))
+    webpage, posting = of_type(nodes, "MedicalWebPage"), of_type(nodes, "BlogPosting")
+    assert webpage["lastReviewed"] == "2026-10-20"
+    reviewer = nodes[webpage["reviewedBy"]["@id"]]
+    assert (reviewer["@type"], reviewer["name"], reviewer["url"]) == ("Person", "Sam Sample", SAM)
+    author = nodes[posting["author"]["@id"]]
+    assert author == {
+        "@type": "Person",
+        "@id": ALEX + "#person",
+        "name": "Alex Example",
+        "url": ALEX,
+        "jobTitle": "Physiotherapist",
+        "honorificSuffix": "MSc",
+        "hasCredential": {
+            "@type": "EducationalOccupationalCredential",
+            "credentialCategory": "Professional registration",
+            "name": "Example Register EX00001",
+        },
+        "image": "/images/alex-example.png",
+        "worksFor": {"@id": "/#clinic"},
+        "description": author["description"],
+    }
+    assert author["description"].startswith("Alex is a fictional physiotherapist")
+
+
+def test_structured_data_names_every_author_and_an_organisation_as_one(site):
+    nodes = graph(page(site, STRETCHING))
+    posting, webpage = of_type(nodes, "BlogPosting"), of_type(nodes, "MedicalWebPage")
+    authors = [nodes[ref["@id"]] for ref in posting["author"]]
+    assert [(a["@type"], a["name"]) for a in authors] == [
+        ("Person", "Alex Example"), ("Organization", "Rebalance Team")]  # fmt: skip
+    assert authors[1]["parentOrganization"] == {"@id": "/#clinic"}
+    assert "lastReviewed" not in webpage and "reviewedBy" not in webpage
+
+
+def test_clinician_page_is_a_profile_page_about_them(site):
+    nodes = graph(page(site, ALEX))
+    profile = of_type(nodes, "ProfilePage")
+    assert nodes[profile["mainEntity"]["@id"]]["name"] == "Alex Example"
+
+
+# --- What the checks refuse -----------------------------------------------------------------------
 def test_unknown_author_fails_the_build_and_lists_the_known_authors(content, tmp_path):
     shown = write(content, ARTICLE, article(Author="Alex Exampel"))
     code, report = build(content, tmp_path / "output")
