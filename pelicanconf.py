@@ -54,7 +54,15 @@ CLINIC = {
     "phone": _setting("CLINIC_PHONE"),
     "email": _setting("CLINIC_EMAIL"),
     "hours": _setting("CLINIC_HOURS"),
+    # The same hours for search engines (structured data), in schema.org's form, e.g.
+    # ["Mo-Fr 08:00-19:00", "Sa 09:00-13:00"]. Empty until confirmed: then left out.
+    "opening_hours": [],
 }
+# The clinic's logo for search engines: a square PNG of at least 112 px (Google's minimum), made
+# from favicon.svg. ARTICLE_IMAGE is the picture the structured data gives an article that has
+# no social card of its own (plugins/social_cards draws one for each).
+LOGO = {"path": "logo.png", "width": 512, "height": 512}
+ARTICLE_IMAGE = LOGO
 
 # The clinic's external booking service (Jane App, Cliniko, Calendly...).
 BOOKING_URL = _setting("BOOKING_URL")
@@ -80,6 +88,7 @@ EXTRA_PATH_METADATA = {
     "extra/favicon.svg": {"path": "favicon.svg"},
     "extra/favicon.ico": {"path": "favicon.ico"},
     "extra/favicon.png": {"path": "favicon.png"},
+    "extra/logo.png": {"path": "logo.png"},
 }
 DEFAULT_CATEGORY = "Treatments"
 # Without this Pelican names the category after the folder ("articles") when none is given.
@@ -168,6 +177,8 @@ PLUGINS = [
     "inline_css",
     "images",  # pictures: resized AVIF/WebP/JPEG variants without metadata (IMAGES settings)
     "pelican.plugins.sitemap",
+    "clinicians",
+    "references",
     "feeds",
     "social_cards",
     "search_index",
@@ -185,6 +196,21 @@ RELATED_POSTS_MAX = 3
 # articles (redirect pages, and _redirects for Netlify and Cloudflare Pages). An article's
 # "Redirect-from:" line adds more.
 REDIRECTS = {"articles": ["post/{slug}"], "hosts_file": "_redirects"}
+# Who writes and reviews: one file per clinician in content/authors/ (docs/authoring.md).
+CLINICIANS = {
+    "path": "authors",
+    # Authors that are not people: the clinic's own byline.
+    "organisations": [AUTHOR],
+    # `invoke review-due` lists the articles whose last medical review (or, never reviewed,
+    # publication) is this many months old or older. It never fails a build.
+    "review_after_months": 12,
+}
+# An article's sources: footnotes, or a "## References" section at its end (plugins/references).
+REFERENCES = {"headings": ["References"], "title": "References", "notes_title": "Notes"}
+CONTENT_CHECKS = {
+    # content/authors/ holds the clinicians' profiles, read by plugins/clinicians.
+    "plugin_folders": {CLINICIANS["path"]: "author"},
+}
 SITEMAP = {
     "format": "xml",
     "priorities": {"articles": 0.7, "indexes": 0.5, "pages": 0.6},

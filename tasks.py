@@ -402,6 +402,56 @@ def new_article(c, title="", author="", tags="", date="", build=True):
 
 
 @task(
+    name="review-due",
+    help={
+        "months": "how old a review may be (default: CLINICIANS review_after_months, 12)",
+        "content": "another content folder (default: the PATH setting, content/)",
+    },
+)
+def review_due(c, months=0, content=""):
+    """List the articles due for medical review (last reviewed, or published, too long ago)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    settings = _settings(DEV_SETTINGS)  # also makes plugins/ importable (pelicanconf.py)
+    from clinicians.clinicians import overdue, settings_for
+
+    if content:
+        settings["PATH"] = str(Path(content).resolve())
+    months = int(months) or settings_for(settings)["review_after_months"]
+    today = datetime.now(ZoneInfo(settings.get("TIMEZONE") or "UTC")).date()
+    folders = settings["ARTICLE_PATHS"]
+    articles = []
+    for path in _markdown_files(settings):
+        relative = path.relative_to(settings["PATH"]).as_posix()
+        if not any(relative.startswith(folder.rstrip("/") + "/") for folder in folders):
+            continue
+        header = read_header(path)
+        dated = re.match(settings["FILENAME_METADATA"] or "$^", path.name)
+        if "date" not in header and dated and "date" in dated.groupdict():
+            header["date"] = dated["date"]
+        articles.append({**header, "path": _shown(path)})
+    due = overdue(articles, months, today)
+    if not due:
+        print(
+            f"No article is due for medical review: each was reviewed (or published) less "
+            f"than {months} month{'s' * (months != 1)} ago."
+        )
+        return
+    print(
+        f"Due for medical review (not reviewed for {months} month{'s' * (months != 1)} or "
+        "more), oldest first:"
+    )
+    for item in due:
+        since = "last reviewed" if item.reviewed else "published, never reviewed"
+        print(f"  {item.since.isoformat()}  {since:<25}  {item.path}  {item.title}")
+    print(
+        f"{len(due)} article{'s' * (len(due) != 1)} due. Review each, then set "
+        '"Reviewed-by:" and "Last-reviewed:" in its header.'
+    )
+
+
+@task(
     name="new-page",
     help={
         "title": 'the page\'s title, e.g. "Our prices"',

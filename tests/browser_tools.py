@@ -4,7 +4,8 @@ The tools come from `bash .ci/install-browser-tools`:
 
 * Chromium: Debian's /usr/bin/chromium (no Playwright browser download: it cannot work here).
 * axe-core, vnu-jar (the Nu Html Checker) and lighthouse 12: npm devDependencies pinned in
-  package.json / package-lock.json, installed into ./node_modules.
+  package.json / package-lock.json, installed into ./node_modules (with
+  structured-data-testing-tool, which tests/test_structured_data.py runs with Node).
 * Java >= 17 for vnu.jar, Node >= 18.16 for lighthouse 12.
 
 Every test that needs one of them calls `require_*()` first: outside CI a missing tool skips the

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,9 @@ PRODUCTION_ENV = {
     "CLINIC_EMAIL": "hello@rebalance.test",
     "CLINIC_HOURS": "Monday to Friday, 8am to 6pm",
 }
+# Two fictional clinicians (one with a photo), an article they wrote and reviewed with footnotes,
+# and one with a References section: the real clinicians are not known yet.
+TRUST = ROOT / "tests" / "data" / "trust"
 
 
 @pytest.fixture(scope="session")
@@ -83,6 +87,16 @@ def build_content(tmp_path: Path, files: dict[str, str], **overrides) -> Path | 
     output = tmp_path / "output"
     ok = build_site(DEV_SETTINGS, output, overrides={"PATH": str(content), **overrides})
     return output if ok else None
+
+
+def content_with(tmp_path: Path, *extras: Path) -> Path:
+    """A copy of the real content/ in tmp_path, with the files of each folder in `extras` added
+    (tests/data/trust/authors/x.md goes to content/authors/x.md)."""
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    for extra in extras:
+        shutil.copytree(extra, content, dirs_exist_ok=True)
+    return content
 
 
 def parse(path: Path) -> BeautifulSoup:

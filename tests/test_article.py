@@ -96,8 +96,9 @@ def test_closing_sentence_links_to_the_booking_service(article, settings):
 def test_structured_data_names_author_and_dates(article):
     import json
 
-    data = json.loads(article.find("script", type="application/ld+json").string)
-    assert data["@type"] == "Article"
-    assert data["author"]["name"] == "Rebalance Team"
-    assert data["datePublished"].startswith("2026-11-10")
-    assert data["dateModified"].startswith("2026-11-21")
+    graph = json.loads(article.find("script", type="application/ld+json").string)["@graph"]
+    nodes = {node["@id"]: node for node in graph}
+    (posting,) = [node for node in graph if node["@type"] == "BlogPosting"]
+    assert nodes[posting["author"]["@id"]]["name"] == "Rebalance Team"
+    assert posting["datePublished"].startswith("2026-11-10")
+    assert posting["dateModified"].startswith("2026-11-21")

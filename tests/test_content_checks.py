@@ -194,7 +194,8 @@ def test_valid_content_with_unicode_tables_lists_links_and_footnotes_builds(site
     built = site.build()
     assert built.code == 0, built.stderr
     html = built.page("/blog/knee-hip-pain-what-helps-ca-va/")
-    assert "<table>" in html and "😀" in html and "&amp;" in html and 'class="footnote"' in html
+    assert "<table>" in html and "😀" in html and "&amp;" in html
+    assert 'class="footnote-ref"' in html and 'class="references"' in html  # plugins/references
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,8 @@ One collector per build (a Checks object in the settings) receives every problem
 
 * files under content/ that are not part of the site, or links out of it (sources.inventory);
 * the header of each Markdown file, read by our Markdown reader as Pelican reads it, and the
-  metadata of each article and page (sources.py);
+  metadata of each article and page (sources.py), and of the files other plugins read from
+  their own folders (the clinicians in content/authors/: CONTENT_CHECKS["plugin_folders"]);
 * every written HTML page, parsed as browsers parse it: the allowlist for author content, its
   structure, links and resources (written.py);
 * pages Pelican could not write, with the file they were for (CheckedWriter);
@@ -42,6 +43,10 @@ DEFAULTS = {
     # Pictures are published as resized variants without metadata (plugins/images reads these;
     # HEIC/HEIF are what iPhones save). GIF is not among them: animation would be lost.
     "static_types": {"images": ["jpg", "jpeg", "png", "webp", "avif", "heic", "heif"]},
+    # Folders under content/ that a plugin reads as another kind of content, with that kind:
+    # Markdown files whose header keys are sources.KEYS[kind]. {"authors": "author"}: the
+    # clinicians' profiles (plugins/clinicians).
+    "plugin_folders": {},
     # Files under content/ that are neither read nor published, by name (shell patterns).
     "ignore": [".DS_Store", "Thumbs.db", "desktop.ini", ".gitkeep", "*~", ".#*", "*.swp"],
     "summary_length": 160,

@@ -111,6 +111,27 @@ MESSAGES = {
         "booking service gives (https://...), or remove the line to use the clinic's usual "
         "booking page."
     ),
+    # --- Who wrote and who reviewed (plugins/clinicians) ----------------------------------------
+    "unknown-author": (
+        'the author "{name}" is not known{hint} Known authors: {known}. Write one of these names, '
+        "or describe the clinician in a new file in content/authors/ (see the authoring guide)."
+    ),
+    "unknown-reviewer": (
+        '"Reviewed-by: {name}" does not name a clinician{hint} Clinicians: {known}. The reviewer '
+        "is a clinician described in content/authors/ (see the authoring guide)."
+    ),
+    "review-incomplete": (
+        '"{given}" needs "{missing}" too: a medical review says who reviewed the article and '
+        'when. Add a line "{missing}: {example}", or remove this one.'
+    ),
+    "photo": (
+        'the photo "{value}" is not a picture in content/images/. Save the picture there and '
+        'write its path, for example "Photo: images/{example}".'
+    ),
+    "clinician-twice": (
+        'this file describes "{name}", like {others}: each clinician has one file. Keep one of '
+        "them."
+    ),
     # --- Two things, one address ---------------------------------------------------------------
     "written-twice": (
         "this would be published at /{url}, like {others}, so one would overwrite the other. "

@@ -24,13 +24,26 @@ from pelican.utils import get_date
 KEYS = {
     "article": ["Title", "Date", "Modified", "Author", "Authors", "Category", "Tags", "Slug",
                 "Summary", "Status", "Lang", "Translation", "Template", "Redirect-from",
-                "Booking"],
+                "Booking",
+                "Reviewed-by", "Last-reviewed"],  # the medical review (plugins/clinicians)
     "page": ["Title", "Modified", "Slug", "Summary", "Status", "Lang", "Translation", "Template",
              "Redirect-from", "Booking"],
+    # A clinician's profile, content/authors/<slug>.md (plugins/clinicians): a folder that
+    # CONTENT_CHECKS["plugin_folders"] names as holding this kind.
+    "author": ["Name", "Role", "Credentials", "Registration", "Photo"],
 }  # fmt: skip
-ALL_KEYS = list(dict.fromkeys(KEYS["article"] + KEYS["page"]))
+ALL_KEYS = list(dict.fromkeys(KEYS["article"] + KEYS["page"]))  # what Pelican reads itself
 SINGLE = {"title", "date", "modified", "slug", "summary", "status", "lang", "template", "category",
-          "booking"}  # fmt: skip
+          "booking", "reviewed-by", "last-reviewed",
+          *(k.lower() for k in KEYS["author"])}  # fmt: skip
+DATES = ["date", "modified", "last-reviewed"]
+# Keys without which a file is not usable; only these say that lines below a blank line were
+# meant as header (see header_problems).
+REQUIRED = {"article": {"title", "date", "summary"}, "page": {"title", "date", "summary"},
+            "author": {"name", "role"}}  # fmt: skip
+EXAMPLES = {"title": "Exercises for a stiff neck", "date": "2026-11-10",
+            "summary": "Five gentle exercises you can do at your desk.", "name": "Alex Example",
+            "role": "Physiotherapist"}  # fmt: skip
 STATUSES = ["published", "draft", "hidden"]
 PROBLEMS = "_content_problems"  # metadata key carrying the reader's findings
 SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -53,6 +66,12 @@ def _checks(settings: dict):
     return checks_of(settings)
 
 
+def spelt(key: str) -> str:
+    """A header key as the guides write it ("last-reviewed" -> "Last-reviewed")."""
+    spellings = {k.lower(): k for keys in KEYS.values() for k in keys}
+    return spellings.get(key.lower(), key.title())
+
+
 def suggest(word: str, choices: list[str]) -> str | None:
     """The choice closest to a misspelt word ("Stauts" -> "Status"), if one is close enough."""
     by_lower = {c.lower(): c for c in choices}
@@ -68,10 +87,11 @@ def inventory(checks) -> None:
     settings, config = checks.settings, checks.config
     root = os.path.realpath(settings["PATH"])
     settings["IGNORE_FILES"] = [*settings.get("IGNORE_FILES", []), *config["ignore"]]
-    folders = {"article": settings["ARTICLE_PATHS"], "page": settings["PAGE_PATHS"]}
+    folders = {"article": settings["ARTICLE_PATHS"], "page": settings["PAGE_PATHS"],
+               "plugin": list(config["plugin_folders"])}  # fmt: skip
     static = settings["STATIC_PATHS"]
     extra = set(settings.get("EXTRA_PATH_METADATA", {}))
-    known = [*folders["article"], *folders["page"], *static]
+    known = [*folders["article"], *folders["page"], *folders["plugin"], *static]
     for folder, dirs, files in os.walk(root):
         for name in [*dirs, *files]:
             path = os.path.join(folder, name)
@@ -121,6 +141,12 @@ def _unaccounted(relative, folders, static, extra, types, known) -> str | None:
             return (f"only Markdown files ending in .md are read. Rename it to "
                     f"{os.path.basename(base)}.md (and write it in Markdown).")  # fmt: skip
         return "articles and pages are .md files. Move images to content/images/."
+    folder = _under(relative, folders["plugin"])
+    if folder:  # read by a plugin, as Markdown: content/authors/ (plugins/clinicians)
+        if ext == "md":
+            return None
+        return (f"{folder}/ holds Markdown files ending in .md only. Move pictures to "
+                "content/images/ (and other files out of the content folder).")  # fmt: skip
     folder = _under(relative, static)
     if folder:
         allowed = types.get(folder.rstrip("/"))
@@ -178,20 +204,32 @@ class CheckedMarkdownReader(MarkdownReader):
         lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
         meta = {k.lower(): v for k, v in getattr(self._md, "Meta", {}).items()}
         header_lines = self._md.all_lines - self._md.body_lines
-        problems += header_problems(lines, header_lines, meta)
+        kind = self._kind(source_path)
+        keys = ALL_KEYS if kind in ("article", "page") else KEYS[kind]
+        problems += header_problems(lines, header_lines, meta, keys, REQUIRED[kind])
         if not content.strip():
             problems.append((None, "empty", "body", {}))
         if control := CONTROL_RE.search(text):  # invisible, and they break the feed's XML
             line = text.count("\n", 0, control.start()) + 1
             problems.append((line, "control", "control", {"code": f"U+{ord(control[0]):04X}"}))
         raw = {k: " ".join(v) for k, v in meta.items() if v}
-        meta = stand_ins(meta, os.path.basename(source_path))
+        meta = stand_ins(meta, os.path.basename(source_path), keys, kind)
         if "date" not in meta and self._is_article(source_path):
             meta["date"] = ["1970-01-01"]  # reported as missing by check_content
         metadata = self._parse_metadata(meta)
         where = {m["key"].lower(): n for n, m in _header(lines, header_lines) if m}
-        metadata[PROBLEMS] = {"problems": problems, "raw": raw, "lines": where}
+        metadata[PROBLEMS] = {"problems": problems, "raw": raw, "lines": where, "kind": kind}
         return content, metadata
+
+    def _kind(self, path: str) -> str:
+        """What the file is: "page" in PAGE_PATHS, the kind a plugin reads from one of
+        CONTENT_CHECKS["plugin_folders"] ("author"), else "article"."""
+        relative = os.path.relpath(path, self.settings["PATH"]).replace(os.sep, "/")
+        if _under(relative, self.settings["PAGE_PATHS"]):
+            return "page"
+        plugin = self.settings.get("CONTENT_CHECKS", {}).get("plugin_folders", {})
+        folder = _under(relative, list(plugin))
+        return plugin[folder] if folder and plugin[folder] in KEYS else "article"
 
     def _is_article(self, path: str) -> bool:
         relative = os.path.relpath(path, self.settings["PATH"]).replace(os.sep, "/")
@@ -203,15 +241,17 @@ def _header(lines: list[str], count: int):
     return [(n, HEADER_LINE_RE.match(line)) for n, line in enumerate(lines[:count], 1)]
 
 
-def header_problems(lines: list[str], count: int, meta: dict) -> list[tuple]:
-    """(line, message, subject, values) for the header's shape and keys."""
+def header_problems(lines: list[str], count: int, meta: dict, keys: list[str] = ALL_KEYS,
+                    required: set[str] = REQUIRED["article"]) -> list[tuple]:  # fmt: skip
+    """(line, message, subject, values) for the header's shape and keys (`keys`: those allowed
+    in this kind of file; `required`: those it cannot do without)."""
     found = []
     ended = lines[count - 1].strip() if count else ""
     if count < len(lines) and meta and ended not in ("", "---", "..."):
         # The header stopped at a line that is not "Key: value": that line is shown as text.
         number, text = count + 1, lines[count].strip()
         word = re.match(r"[A-Za-z][A-Za-z-]*", text)
-        key = word and suggest(word.group(0), ALL_KEYS)
+        key = word and suggest(word.group(0), keys)
         if key and text.strip():
             fixed = f"{key}: {text[word.end() :].lstrip(' -=:;,.')}".strip()
             found.append((number, "header-colon", key.lower(), {"text": text, "fixed": fixed}))
@@ -222,39 +262,41 @@ def header_problems(lines: list[str], count: int, meta: dict) -> list[tuple]:
         while rest and not rest[0].strip():
             rest = rest[1:]
         paragraph = rest[: next((i for i, s in enumerate(rest) if not s.strip()), len(rest))]
-        keys = [m["key"] for m in map(HEADER_LINE_RE.match, paragraph) if m]
+        below = [m["key"] for m in map(HEADER_LINE_RE.match, paragraph) if m]
         # Only a missing required key says the text is header: "Status: improving" is prose.
-        missing = {"title", "date", "summary"} - set(meta)
-        if keys and len(keys) == len(paragraph) and any(k.lower() in missing for k in keys):
-            shown = ", ".join(f'"{k}"' for k in keys)
+        missing = required - set(meta)
+        if below and len(below) == len(paragraph) and any(k.lower() in missing for k in below):
+            shown = ", ".join(f'"{k}"' for k in below)
             found.append((count, "header-blank-line", "header", {"keys": shown}))
     for number, match in _header(lines, count):
         if not match:
             continue
         key = match["key"]
-        if key.lower() not in {k.lower() for k in ALL_KEYS}:
-            close = suggest(key, ALL_KEYS)
+        if key.lower() not in {k.lower() for k in keys}:
+            close = suggest(key, keys)
             hint = (
                 f' — did you mean "{close}"? Fix the spelling'
                 if close
                 else (". Remove the line or correct the key")
             )
-            values = {"key": key, "hint": hint, "allowed": ", ".join(ALL_KEYS)}
+            values = {"key": key, "hint": hint, "allowed": ", ".join(keys)}
             found.append((number, "unknown-key", key.lower(), values))
     fences = [n for n, line in enumerate(lines[count:], count + 1) if FENCE_RE.match(line)]
     if len(fences) % 2:  # Markdown shows an unclosed fence, and what follows, as text
         found.append((fences[-1], "unclosed-fence", "```", {}))
     for key, values in meta.items():
         if key in SINGLE and len(values) > 1:
-            found.append((None, "duplicate-key", key, {"key": key.title()}))
+            found.append((None, "duplicate-key", key, {"key": spelt(key)}))
     return found
 
 
-def stand_ins(meta: dict, name: str) -> dict:
+def stand_ins(meta: dict, name: str, keys: list[str] = ALL_KEYS, kind: str = "article") -> dict:
     """The header with values Pelican can use in place of bad ones (the problems are recorded),
     so one bad value does not hide the file's other problems."""
     meta = {k: v[:1] if k in SINGLE else v for k, v in meta.items() if k.lower() in
-            {x.lower() for x in ALL_KEYS}}  # fmt: skip
+            {x.lower() for x in keys}}  # fmt: skip
+    if kind not in ("article", "page"):
+        return meta  # read by a plugin, which checks its own values
     for key in ("date", "modified"):
         if key in meta and date_problem(meta[key][0]):
             meta[key] = ["1970-01-01"]
@@ -268,7 +310,7 @@ def stand_ins(meta: dict, name: str) -> dict:
 
 
 def date_problem(value: str) -> bool:
-    """Whether a Date or Modified value cannot be read without guessing."""
+    """Whether a date (Date, Modified, Last-reviewed) cannot be read without guessing."""
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value := value.strip()):  # the usual case, quickly
         try:
             return not datetime.strptime(value, "%Y-%m-%d")
@@ -294,37 +336,44 @@ def readers(readers) -> None:
 
 # --- Each article and page ------------------------------------------------------------------------
 def check_content(content) -> None:
-    """The header problems the reader found, then the metadata rules of the content type."""
+    """The header problems the reader found, then the metadata rules of the content type.
+    Files a plugin reads (a clinician's profile) get the reader's findings and their required
+    keys; the plugin checks what their values mean."""
     checks = _checks(content.settings)
-    if checks is None or not isinstance(content, Article | Page):
-        return
     found = content.metadata.get(PROBLEMS) or {"problems": [], "raw": {}, "lines": {}}
+    kind = "article" if isinstance(content, Article) else "page" if isinstance(
+        content, Page) else found.get("kind")  # fmt: skip
+    if checks is None or kind is None:
+        return
     path, raw, lines = content.source_path, found["raw"], found["lines"]
     for line, message, subject, values in found["problems"]:
         checks.add(path, line, message, subject=subject, **values)
-    kind = "article" if isinstance(content, Article) else "page"
 
     def add(field: str, message: str, /, **values) -> None:
         checks.add(path, lines.get(field), message, subject=field, **values)
 
+    if kind not in ("article", "page"):
+        for key in sorted(REQUIRED[kind], key=[k.lower() for k in KEYS[kind]].index):
+            if not raw.get(key, "").strip():
+                add(key, "missing", key=spelt(key), example=EXAMPLES[key])
+        return
+
     if kind == "page":
         for key in sorted(set(raw) & ({k.lower() for k in KEYS["article"]} - set(KEYS_PAGE))):
-            add(key, "wrong-type-key", key=key.title(), folder=_folder(checks, path),
+            add(key, "wrong-type-key", key=spelt(key), folder=_folder(checks, path),
                 articles="content/articles/")  # fmt: skip
     required = ["title"] + (["summary"] if kind == "article" else [])
     if kind == "article" and not re.match(content.settings["FILENAME_METADATA"] or "$^",
                                           os.path.basename(path)):  # fmt: skip
         required.append("date")
-    examples = {"title": "Exercises for a stiff neck", "date": "2026-11-10",
-                "summary": "Five gentle exercises you can do at your desk."}  # fmt: skip
     for key in required:
         if not raw.get(key, "").strip():
-            add(key, "missing", key=key.title(), example=examples[key])
+            add(key, "missing", key=key.title(), example=EXAMPLES[key])
     if (code := MARKUP_RE.search(raw.get("title", ""))) is not None:
         add("title", "title-markup", code=code.group(0))
-    for key in ("date", "modified"):
+    for key in DATES:
         if key in raw and date_problem(raw[key]):
-            add(key, "bad-date", key=key.title(), value=raw[key])
+            add(key, "bad-date", key=spelt(key), value=raw[key])
     date, modified = getattr(content, "date", None), getattr(content, "modified", None)
     if isinstance(date, datetime) and isinstance(modified, datetime) and modified < date and \
             "date" in raw and "modified" in raw and not date_problem(raw["modified"]):  # fmt: skip

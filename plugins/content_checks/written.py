@@ -38,11 +38,15 @@ ELEMENTS: dict[str, set[str]] = {
     "source": {"srcset", "sizes", "type", "media", "width", "height"}, "li": {"value"},
     "ol": {"start", "reversed", "type"}, "time": {"datetime"},
     "td": {"colspan", "rowspan", "style"}, "th": {"colspan", "rowspan", "scope", "style"},
+    # plugins/references puts an article's references (or footnotes) in a section named by its
+    # heading. For authors too it is harmless: a <div> with a name, labelled by a heading.
+    "section": {"aria-labelledby"},
 }  # fmt: skip
-# The classes Markdown's extensions and typogrify write, and code languages; heading-anchored and
-# heading-anchor: the wrapper and link plugins/headings adds to each ## and ### heading.
+# The classes Markdown's extensions, typogrify and plugins/references write, and code languages;
+# heading-anchored and heading-anchor: the wrapper and link plugins/headings adds to each ## and
+# ### heading.
 CLASS_RE = re.compile(
-    r"caps|amp|dquo|quo|footnote(-ref|-backref)?|toc|toclink|language-[\w+#-]+"
+    r"caps|amp|dquo|quo|footnote(-ref|-backref)?|references|toc|toclink|language-[\w+#-]+"
     r"|heading-anchored|heading-anchor"
 )
 RELS = {"noopener", "noreferrer", "nofollow", "external", "ugc", "author", "license", "help"}
@@ -55,7 +59,7 @@ WHY = {"h1": " (the title is the page's only main heading: start sections with #
 OTHER_HTML = set(
     "address area article aside audio body canvas center data datalist dialog dir fieldset font "
     "footer head header hgroup html image label legend listing main map marquee menu meter nav "
-    "noembed noframes optgroup option output param plaintext progress rb rtc search section slot "
+    "noembed noframes optgroup option output param plaintext progress rb rtc search slot "
     "title track tt video xmp".split())  # fmt: skip
 URLS = {"href", "cite", "src", "srcset", "poster", "data", "background", "action", "formaction",
         "xlink:href", "ping", "lowsrc", "dynsrc", "longdesc"}  # fmt: skip
@@ -206,11 +210,15 @@ def find_line(text: str, snippet: str) -> int | None:
 
 # --- One written page -----------------------------------------------------------------------------
 def _shown(context: dict) -> list[Content]:
-    """The articles and pages whose text a page shows."""
+    """The articles and pages whose text a page shows (and on an author's page, the profile
+    that plugins/clinicians read from content/authors/: its bio is author content too)."""
     own = [context[k] for k in ("article", "page") if isinstance(context.get(k), Content)]
     listed = context.get("articles_page")
     listed = listed.object_list if listed is not None else ([] if own else context.get("dates"))
-    return own + [c for c in listed or () if isinstance(c, Content)]
+    author = getattr(context.get("author"), "slug", None)
+    profile = (context.get("clinicians") or {}).get(author) if author else None
+    profiles = [profile] if isinstance(profile, Content) else []
+    return own + [c for c in listed or () if isinstance(c, Content)] + profiles
 
 
 def _regions(html: str, contents: list[Content]) -> list[tuple[int, int, Content, str]]:

@@ -61,6 +61,8 @@ class _Anchors(Treeprocessor):
     def run(self, root: etree.Element) -> None:
         tags = {f"h{level}" for level in self.config["anchor_levels"]}
         for parent in list(root.iter()):
+            if {"references", "footnote"} & set((parent.get("class") or "").split()):
+                continue  # plugins/references' sources and notes: their headings stay plain
             for index, heading in enumerate(list(parent)):
                 if heading.tag in tags and heading.get("id"):
                     parent[index] = self.anchored(heading)
@@ -89,8 +91,9 @@ class HeadingAnchors(Extension):
         super().__init__(**kwargs)
 
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 - Markdown's name
-        # Priority 4: just after the toc extension (5) has given each heading its id.
-        md.treeprocessors.register(_Anchors(md, self.getConfigs()), "heading_anchors", 4)
+        # Priority 3: after the toc extension (5) has given each heading its id, and after
+        # plugins/references (4) has found its "## References" heading and wrapped its section.
+        md.treeprocessors.register(_Anchors(md, self.getConfigs()), "heading_anchors", 3)
 
 
 def add_extension(pelican) -> None:

@@ -1,0 +1,3 @@
+from .clinicians import register
+
+__all__ = ["register"]
