@@ -14,6 +14,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -63,6 +64,20 @@ class Served:
             self.log.append(self.lines.get_nowait())
         return "".join(self.log)
 
+    def wait_until_listening(self, timeout: float = 30) -> None:
+        """`serve` prints "Serving" just before its server listens: wait until it accepts a
+        connection (on loopback, a bounded number of tries), so a first request never races it."""
+        host, port = urlsplit(self.base_url).hostname, urlsplit(self.base_url).port
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with socket.create_connection((host, port), timeout=1):
+                    return
+            except OSError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    raise AssertionError(f"serve never listened:\n{self.output()}") from None
+                time.sleep(0.05)
+
     def get(self, path: str) -> tuple[int, str]:
         try:
             with urllib.request.urlopen(f"{self.base_url}{path}", timeout=5) as r:
@@ -92,6 +107,7 @@ def serving(tmp_path: Path, files: dict[str, str]) -> Iterator[tuple[Served, Pat
     server = Served(content, tmp_path / "output")
     try:
         server.wait_for("Serving http://")
+        server.wait_until_listening()
         yield server, content
     finally:
         server.stop()
