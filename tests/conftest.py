@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import re
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from content_checks.content_checks import ContentProblemsError
+from pelican import Pelican
 from pelican.settings import read_settings
 
 from tasks import DEV_SETTINGS, ROOT, build_site
@@ -72,6 +77,61 @@ def normalise(text: str) -> str:
     """Text as compared with the seed: typographic quotes and spaces made plain, spaces folded."""
     table = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\xa0": " "})
     return re.sub(r"\s+", " ", text.translate(table)).strip()
+
+
+PROBLEM_LINE = re.compile(r"^(?P<file>\S+?)(?::(?P<line>\d+))?: (?P<message>.+)$")
+
+
+@dataclass
+class Built:
+    code: int  # the exit status `python -m pelican` has (or would have)
+    stderr: str  # the report, as the author reads it
+    output: Path
+    stdout: str = ""
+
+    @property
+    def problems(self) -> list[tuple[str, int | None, str]]:
+        """(file, line, message) of every problem in the report."""
+        found = []
+        for text in self.stderr.splitlines():
+            match = PROBLEM_LINE.match(text)
+            if match and (match["file"].startswith(("content/", "theme/")) or text[0] == "("):
+                line = int(match["line"]) if match["line"] else None
+                found.append((match["file"], line, match["message"]))
+        return found
+
+    def of(self, file: str) -> list[tuple[int | None, str]]:
+        """(line, message) of each problem the report names for one file."""
+        return [(n, m) for f, n, m in self.problems if f == file]
+
+    def messages(self, file: str, line: int | None = None) -> list[str]:
+        """The messages for one file (and line, if given)."""
+        return [m for f, n, m in self.problems if f == file and (line is None or n == line)]
+
+    def expect(self, file: str, line: int | None | str, expected: str) -> None:
+        """The build failed and reported `expected` (in a message) at file:line (line "any":
+        on any line of that file, or none)."""
+        assert self.code == 1, self.stderr
+        found = self.messages(file) if line == "any" else self.messages(file, line)
+        hit = any(expected in m for m in found)
+        assert hit, f"{expected!r} not reported at {file}:{line}; the report:\n{self.stderr}"
+
+    def page(self, url: str) -> str:
+        return (self.output / url.strip("/") / "index.html").read_text("utf-8")
+
+
+def build_here(content: Path, output: Path, **settings) -> Built:
+    """Builds `content` with Pelican's API in this process, as `pelican` does: the exit status
+    `pelican` would have, and the report an author reads."""
+    overrides = {"PATH": str(content), "OUTPUT_PATH": str(output), **settings}
+    stderr = io.StringIO()
+    code = 0
+    with contextlib.redirect_stderr(stderr):
+        try:
+            Pelican(read_settings(str(DEV_SETTINGS), override=overrides)).run()
+        except ContentProblemsError:
+            code = 1
+    return Built(code, stderr.getvalue(), output)
 
 
 def build_content(tmp_path: Path, files: dict[str, str], **overrides) -> Path | None:

@@ -8,66 +8,26 @@ an author would, or the written pages as a browser would.
 
 from __future__ import annotations
 
-import contextlib
 import io
 import os
-import re
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from content_checks.content_checks import ContentProblemsError
+from conftest import Built, build_here
 from content_checks.messages import MESSAGES
 from content_checks.written import url_problem
-from pelican import Pelican
-from pelican.settings import read_settings
 
 from tasks import DEV_SETTINGS, ROOT, build_site
 
 DOCS = ROOT / "docs" / "content-checks.md"
-PROBLEM_LINE = re.compile(r"^(?P<file>\S+?)(?::(?P<line>\d+))?: (?P<message>.+)$")
 ARTICLE = "articles/2026-11-01-test.md"
 SHOWN = f"content/{ARTICLE}"
 
 
 # --- Building ------------------------------------------------------------------------------------
-@dataclass
-class Built:
-    code: int  # the exit status `python -m pelican` has (or would have)
-    stderr: str  # the report, as the author reads it
-    output: Path
-    stdout: str = ""
-
-    @property
-    def problems(self) -> list[tuple[str, int | None, str]]:
-        """(file, line, message) of every problem in the report."""
-        found = []
-        for text in self.stderr.splitlines():
-            match = PROBLEM_LINE.match(text)
-            if match and (match["file"].startswith(("content/", "theme/")) or text[0] == "("):
-                line = int(match["line"]) if match["line"] else None
-                found.append((match["file"], line, match["message"]))
-        return found
-
-    def messages(self, file: str, line: int | None = None) -> list[str]:
-        """The messages for one file (and line, if given)."""
-        return [m for f, n, m in self.problems if f == file and (line is None or n == line)]
-
-    def expect(self, file: str, line: int | None | str, expected: str) -> None:
-        """The build failed and reported `expected` (in a message) at file:line (line "any":
-        on any line of that file, or none)."""
-        assert self.code == 1, self.stderr
-        found = self.messages(file) if line == "any" else self.messages(file, line)
-        hit = any(expected in m for m in found)
-        assert hit, f"{expected!r} not reported at {file}:{line}; the report:\n{self.stderr}"
-
-    def page(self, url: str) -> str:
-        return (self.output / url.strip("/") / "index.html").read_text("utf-8")
-
-
 class Site:
     """A copy of the project's content/ in a temporary folder, to add files to and build."""
 
@@ -99,16 +59,7 @@ class Site:
 
     def build(self, **settings) -> Built:
         """Builds with Pelican's API in this process, like `pelican` does."""
-        output = self.root / "output"
-        overrides = {"PATH": str(self.content), "OUTPUT_PATH": str(output), **settings}
-        stderr = io.StringIO()
-        code = 0
-        with contextlib.redirect_stderr(stderr):
-            try:
-                Pelican(read_settings(str(DEV_SETTINGS), override=overrides)).run()
-            except ContentProblemsError:
-                code = 1
-        return Built(code, stderr.getvalue(), output)
+        return build_here(self.content, self.root / "output", **settings)
 
     def build_cli(self, env: dict | None = None) -> Built:
         """Builds with `python -m pelican` in a new process: the real exit status."""

@@ -8,10 +8,7 @@ test builds the real content/ with them added, for real, and reads the pages as 
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
-import re
 import subprocess
 import sys
 from datetime import date, timedelta
@@ -28,13 +25,10 @@ from browser_tools import (
 )
 from bs4 import BeautifulSoup
 from clinicians.clinicians import months_before, overdue
-from conftest import ARTICLE_URL, TRUST, content_with, normalise
-from content_checks.content_checks import ContentProblemsError
-from pelican import Pelican
-from pelican.settings import read_settings
+from conftest import ARTICLE_URL, TRUST, build_here, content_with, normalise
 from PIL import Image
 
-from tasks import DEV_SETTINGS, ROOT
+from tasks import ROOT
 
 KNEE = "/blog/knee-pain-after-running/"
 STRETCHING = "/blog/stretching-before-exercise/"
@@ -44,19 +38,6 @@ ARTICLE = "articles/2026-11-01-test.md"
 
 
 # --- Building -------------------------------------------------------------------------------------
-def build(content: Path, output: Path) -> tuple[int, str]:
-    """Builds `content` in this process as `pelican` does: (exit status, the report)."""
-    stderr = io.StringIO()
-    overrides = {"PATH": str(content), "OUTPUT_PATH": str(output)}
-    settings = read_settings(str(DEV_SETTINGS), override=overrides)
-    with contextlib.redirect_stderr(stderr):
-        try:
-            Pelican(settings).run()
-        except ContentProblemsError:
-            return 1, stderr.getvalue()
-    return 0, stderr.getvalue()
-
-
 def page(output: Path, url: str) -> BeautifulSoup:
     return BeautifulSoup((output / url.strip("/") / "index.html").read_text("utf-8"), "html.parser")
 
@@ -76,8 +57,8 @@ def of_type(nodes: dict, kind: str) -> dict:
 def site(tmp_path_factory) -> Path:
     """The real content with the fictional clinicians and their two articles, built."""
     tmp = tmp_path_factory.mktemp("trust")
-    code, report = build(content_with(tmp, TRUST), tmp / "output")
-    assert code == 0, report
+    built = build_here(content_with(tmp, TRUST), tmp / "output")
+    assert built.code == 0, built.stderr
     return tmp / "output"
 
 
@@ -97,15 +78,6 @@ def article(**header: str) -> str:
     lines = {"Title": "Test", "Date": "2026-11-01", "Summary": "A test article.",
              **{k.replace("_", "-"): v for k, v in header.items()}}  # fmt: skip
     return "".join(f"{k}: {v}\n" for k, v in lines.items()) + "\nText.\n"
-
-
-def problems(report: str, file: str) -> list[tuple[int | None, str]]:
-    """(line, message) of each problem the report names for `file`."""
-    found = []
-    for line in report.splitlines():
-        if match := re.match(rf"^{re.escape(file)}(?::(\d+))?: (.+)$", line):
-            found.append((int(match[1]) if match[1] else None, match[2]))
-    return found
 
 
 # --- Bylines --------------------------------------------------------------------------------------
@@ -239,9 +211,9 @@ def test_clinician_page_is_a_profile_page_about_them(site):
 # --- What the checks refuse -----------------------------------------------------------------------
 def test_unknown_author_fails_the_build_and_lists_the_known_authors(content, tmp_path):
     shown = write(content, ARTICLE, article(Author="Alex Exampel"))
-    code, report = build(content, tmp_path / "output")
-    assert code == 1
-    assert problems(report, shown) == [(4, (
+    built = build_here(content, tmp_path / "output")
+    assert built.code == 1
+    assert built.of(shown) == [(4, (
         'the author "Alex Exampel" is not known — did you mean "Alex Example"? Known authors: '
         '"Alex Example", "Rebalance Team", "Sam Sample". Write one of these names, or describe '
         "the clinician in a new file in content/authors/ (see the authoring guide)."))]  # fmt: skip
@@ -249,18 +221,18 @@ def test_unknown_author_fails_the_build_and_lists_the_known_authors(content, tmp
 
 def test_each_of_several_authors_must_be_known(content, tmp_path):
     shown = write(content, ARTICLE, article(Authors="Alex Example, Jo Nobody"))
-    code, report = build(content, tmp_path / "output")
-    assert code == 1
-    (found,) = problems(report, shown)
+    built = build_here(content, tmp_path / "output")
+    assert built.code == 1
+    (found,) = built.of(shown)
     assert found[0] == 4 and found[1].startswith('the author "Jo Nobody" is not known. Known')
 
 
 @pytest.mark.parametrize("name", ["Jo Nobody", "Rebalance Team"])
 def test_reviewer_must_be_a_known_clinician(content, tmp_path, name):
     shown = write(content, ARTICLE, article(Reviewed_by=name, Last_reviewed="2026-11-02"))
-    code, report = build(content, tmp_path / "output")
-    assert code == 1
-    assert problems(report, shown) == [(4, (
+    built = build_here(content, tmp_path / "output")
+    assert built.code == 1
+    assert built.of(shown) == [(4, (
         f'"Reviewed-by: {name}" does not name a clinician. Clinicians: "Alex Example", '
         '"Sam Sample". The reviewer is a clinician described in content/authors/ (see the '
         "authoring guide)."))]  # fmt: skip
@@ -269,9 +241,9 @@ def test_reviewer_must_be_a_known_clinician(content, tmp_path, name):
 @pytest.mark.parametrize("value", ["20/10/2026", "2026-13-45", "last spring"])
 def test_last_reviewed_must_be_a_readable_date(content, tmp_path, value):
     shown = write(content, ARTICLE, article(Reviewed_by="Sam Sample", Last_reviewed=value))
-    code, report = build(content, tmp_path / "output")
-    assert code == 1
-    assert problems(report, shown) == [(5, (
+    built = build_here(content, tmp_path / "output")
+    assert built.code == 1
+    assert built.of(shown) == [(5, (
         f'"Last-reviewed: {value}" is not a date that can be read without guessing. Write it as '
         'YYYY-MM-DD, for example "Last-reviewed: 2026-11-10" (a time may follow: 2026-11-10 '
         "09:30)."))]  # fmt: skip
@@ -283,25 +255,25 @@ def test_last_reviewed_must_be_a_readable_date(content, tmp_path, value):
 ])  # fmt: skip
 def test_a_review_names_both_who_and_when(content, tmp_path, header, given, missing):
     shown = write(content, ARTICLE, article(**header))
-    code, report = build(content, tmp_path / "output")
-    assert code == 1
-    ((line, message),) = problems(report, shown)
+    built = build_here(content, tmp_path / "output")
+    assert built.code == 1
+    ((line, message),) = built.of(shown)
     assert line == 4
     assert message.startswith(f'"{given}" needs "{missing}" too: a medical review says who')
 
 
 def test_a_review_is_an_article_key_not_a_page_key(content, tmp_path):
     shown = write(content, "pages/prices.md", "Title: Prices\nReviewed-by: Sam Sample\n\nText.\n")
-    code, report = build(content, tmp_path / "output")
-    assert code == 1
-    assert problems(report, shown)[0][1].startswith('"Reviewed-by" belongs in articles, not pages')
+    built = build_here(content, tmp_path / "output")
+    assert built.code == 1
+    assert built.of(shown)[0][1].startswith('"Reviewed-by" belongs in articles, not pages')
 
 
 def test_an_overdue_review_never_fails_the_build(content, tmp_path):
     write(content, ARTICLE, article(Date="2020-01-01", Reviewed_by="Sam Sample",
                                     Last_reviewed="2020-02-01"))  # fmt: skip
-    code, report = build(content, tmp_path / "output")
-    assert code == 0, report
+    built = build_here(content, tmp_path / "output")
+    assert built.code == 0, built.stderr
 
 
 @pytest.mark.parametrize(("text", "line", "expected"), [
@@ -319,28 +291,28 @@ def test_an_overdue_review_never_fails_the_build(content, tmp_path):
 ])  # fmt: skip
 def test_a_clinician_file_is_checked_like_an_article(content, tmp_path, text, line, expected):
     shown = write(content, "authors/jo-example.md", text)
-    code, report = build(content, tmp_path / "output")
-    assert code == 1
-    found = problems(report, shown)
-    assert any(n == line and expected in m for n, m in found), report
+    built = build_here(content, tmp_path / "output")
+    assert built.code == 1
+    found = built.of(shown)
+    assert any(n == line and expected in m for n, m in found), built.stderr
 
 
 def test_one_clinician_one_file(content, tmp_path):
     shown = write(content, "authors/alex.md", "Name: Alex Example\nRole: Osteopath\n\nBio.\n")
-    code, report = build(content, tmp_path / "output")
-    assert code == 1
+    built = build_here(content, tmp_path / "output")
+    assert built.code == 1
     # Files are read in order of their names: the second one read is the one reported.
-    assert problems(report, shown) == [(1, (
+    assert built.of(shown) == [(1, (
         'this file describes "Alex Example", like content/authors/alex-example.md: each '
         "clinician has one file. Keep one of them."))]  # fmt: skip
-    assert problems(report, "content/authors/alex-example.md") == []
+    assert built.of("content/authors/alex-example.md") == []
 
 
 def test_only_markdown_lives_in_the_authors_folder(content, tmp_path):
     (content / "authors" / "alex.jpg").write_bytes((TRUST / "images/alex-example.png").read_bytes())
-    code, report = build(content, tmp_path / "output")
-    assert code == 1
-    assert problems(report, "content/authors/alex.jpg") == [(None, (
+    built = build_here(content, tmp_path / "output")
+    assert built.code == 1
+    assert built.of("content/authors/alex.jpg") == [(None, (
         "this file is not part of the site: authors/ holds Markdown files ending in .md only. "
         "Move pictures to content/images/ (and other files out of the content folder)."
     ))]  # fmt: skip
