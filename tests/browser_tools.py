@@ -238,6 +238,24 @@ def serve(directory: str | os.PathLike[str], *, compress: bool = False) -> Itera
         thread.join(timeout=5)
 
 
+# --------------------------------------------------------------------------- Chromium
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator:
+    """Debian's Chromium, headless, through Playwright (skipped or failed as require_playwright
+    says when it is missing); closed afterwards."""
+    require_playwright()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
 # --------------------------------------------------------------------------- axe-core
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from browser_tools import chromium, serve
 from bs4 import BeautifulSoup
 from content_checks.content_checks import ContentProblemsError
 from pelican import Pelican
@@ -54,6 +55,20 @@ def built_site(tmp_path_factory) -> Path:
     output = tmp_path_factory.mktemp("site") / "output"
     assert build_site(DEV_SETTINGS, output), "the real site failed to build"
     return output
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One Chromium for a test module (Playwright's sync API allows one at a time per thread)."""
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture(scope="module")
+def base_url(built_site) -> str:
+    """The real site, served on 127.0.0.1 for the browser."""
+    with serve(built_site) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

@@ -18,13 +18,9 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 from browser_tools import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     format_axe_violations,
     require_axe,
-    require_playwright,
     run_axe,
-    serve,
 )
 from common import OURS
 
@@ -39,23 +35,6 @@ URLS = {
 KINDS = list(URLS)
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 320, "height": 568}  # the narrowest phone still in use (iPhone SE, 1st gen.)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    require_playwright()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
-def base_url(built_site):
-    with serve(built_site) as base:
-        yield base
 
 
 @dataclass

@@ -20,8 +20,6 @@ from pathlib import Path
 import pillow_heif
 import pytest
 from browser_tools import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     format_axe_violations,
     format_vnu_messages,
     require_axe,
@@ -458,13 +456,10 @@ LAYOUT_SHIFT = """() => new Promise(resolve => {
 @pytest.mark.browser
 @pytest.mark.parametrize(("dpr", "width"), [(1, 360), (2, 720)])
 def test_in_chromium_a_phone_fetches_that_variant_later_ones_lazily_and_nothing_moves(
-    output, dpr, width
+    output, browser, dpr, width
 ):
     require_axe()
-    from playwright.sync_api import sync_playwright
-
-    with serve(output) as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with serve(output) as base:
         context = browser.new_context(viewport={"width": 360, "height": 640},
                                       device_scale_factor=dpr)  # fmt: skip
         page = context.new_page()
@@ -480,8 +475,8 @@ def test_in_chromium_a_phone_fetches_that_variant_later_ones_lazily_and_nothing_
         assert len({u for u in requested if "/images/" in u}) == 4
         assert page.evaluate(LAYOUT_SHIFT) == 0
         violations = run_axe(page)
+        context.close()
         assert violations == [], format_axe_violations(violations)
-        browser.close()
 
 
 @pytest.mark.browser

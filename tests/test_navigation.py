@@ -7,8 +7,6 @@ from pathlib import Path
 
 import pytest
 from browser_tools import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     format_axe_violations,
     require_axe,
     run_axe,
@@ -145,17 +143,14 @@ def test_a_draft_is_built_without_neighbours(series):
 
 @pytest.mark.browser
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_an_article_with_every_way_to_read_on_passes_axe(series, scheme):
+def test_an_article_with_every_way_to_read_on_passes_axe(series, browser, scheme):
     require_axe()
-    from playwright.sync_api import sync_playwright
-
-    with serve(series) as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with serve(series) as base:
         page = browser.new_page(color_scheme=scheme, viewport={"width": 320, "height": 640})
         page.goto(base + "/blog/knee-running/")
         for selector in ("nav.toc", ".heading-anchor", "nav.related-articles",
                          "nav.article-neighbors"):  # fmt: skip
             assert page.locator(selector).first.is_visible(), selector
         violations = run_axe(page)
-        browser.close()
+        page.close()
     assert violations == [], format_axe_violations(violations)

@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from browser_tools import CHROMIUM, CHROMIUM_ARGS, require_playwright, serve
+from browser_tools import serve
 from bs4 import BeautifulSoup
 from conftest import ARTICLE_URL, build_content, normalise, parse
 from redirects.redirects import path_problem
@@ -158,14 +158,9 @@ def test_only_paths_of_this_site_can_be_old_addresses(path, allowed):
 
 
 @pytest.mark.browser
-def test_a_browser_following_an_old_link_lands_on_the_article(built_site):
-    require_playwright()
-    from playwright.sync_api import sync_playwright
-
-    with serve(built_site) as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(java_script_enabled=False)  # a meta refresh needs no script
-        page.goto(base + OLD_URL)
-        page.wait_for_url(base + ARTICLE_URL)
-        assert page.locator("h1").inner_text().startswith("Unlocking Relief")
-        browser.close()
+def test_a_browser_following_an_old_link_lands_on_the_article(browser, base_url):
+    page = browser.new_page(java_script_enabled=False)  # a meta refresh needs no script
+    page.goto(base_url + OLD_URL)
+    page.wait_for_url(base_url + ARTICLE_URL)
+    assert page.locator("h1").inner_text().startswith("Unlocking Relief")
+    page.close()

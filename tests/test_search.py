@@ -15,11 +15,8 @@ from urllib.parse import urlsplit
 
 import pytest
 from browser_tools import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     format_axe_violations,
     require_axe,
-    require_playwright,
     run_axe,
     serve,
 )
@@ -171,23 +168,6 @@ def test_the_hosts_policy_runs_only_the_sites_own_scripts(built_site):
 
 
 # --- Searching in a browser ----------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def browser():
-    require_playwright()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
-def base_url(built_site):
-    with serve(built_site) as base:
-        yield base
-
-
 @pytest.fixture
 def open_search(browser, base_url, built_site):
     """open_search(query="", policy_on=True, **context options) -> (page, problems): the

@@ -16,8 +16,6 @@ from pathlib import Path
 
 import pytest
 from browser_tools import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     format_axe_violations,
     require_axe,
     run_axe,
@@ -386,24 +384,18 @@ def test_review_due_task_says_when_nothing_is_due(content):
 # --- In a browser ---------------------------------------------------------------------------------
 @pytest.mark.browser
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_clinician_and_reviewed_pages_pass_axe_and_fit_a_phone(site, scheme):
+def test_clinician_and_reviewed_pages_pass_axe_and_fit_a_phone(site, browser, scheme):
     """The new markup (bylines, review line, profile, references) in Chromium: axe-core finds
     nothing, and at 320 px nothing scrolls sideways (long reference addresses wrap)."""
     require_axe()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright, serve(site) as base:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            for url in (KNEE, STRETCHING, ALEX, SAM):
-                for viewport in ({"width": 1280, "height": 900}, {"width": 320, "height": 568}):
-                    context = browser.new_context(viewport=viewport, color_scheme=scheme)
-                    page = context.new_page()
-                    assert page.goto(base + url).status == 200
-                    violations = run_axe(page)
-                    assert violations == [], f"{url}:\n" + format_axe_violations(violations)
-                    wide = page.evaluate("document.documentElement.scrollWidth")
-                    assert wide <= viewport["width"], f"{url} is {wide} px wide"
-                    context.close()
-        finally:
-            browser.close()
+    with serve(site) as base:
+        for url in (KNEE, STRETCHING, ALEX, SAM):
+            for viewport in ({"width": 1280, "height": 900}, {"width": 320, "height": 568}):
+                context = browser.new_context(viewport=viewport, color_scheme=scheme)
+                page = context.new_page()
+                assert page.goto(base + url).status == 200
+                violations = run_axe(page)
+                assert violations == [], f"{url}:\n" + format_axe_violations(violations)
+                wide = page.evaluate("document.documentElement.scrollWidth")
+                assert wide <= viewport["width"], f"{url} is {wide} px wide"
+                context.close()

@@ -44,7 +44,8 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 import pytest
-from browser_tools import CHROMIUM, CHROMIUM_ARGS, REPO_ROOT, require_playwright, serve
+from browser_tools import REPO_ROOT, chromium, require_playwright, serve
+from conftest import PROBLEM_LINE
 
 VECTORS_FILE = Path(__file__).parent / "data" / "xss_vectors.json"
 VECTORS: list[dict[str, str]] = json.loads(VECTORS_FILE.read_text(encoding="utf-8"))
@@ -52,8 +53,6 @@ IDS = [vector["id"] for vector in VECTORS]
 SETTINGS = REPO_ROOT / "pelicanconf.py"
 CONTROL = "control"  # an article with the same header and a harmless body
 CONTROL_BODY = "Another ordinary paragraph, with *emphasis* and a [link](/about/)."
-# A report line: `content/articles/xss-foo.md:12: message` (the line number is optional).
-PROBLEM_LINE = re.compile(r"^(?P<file>\S+?)(?::(?P<line>\d+))?: (?P<message>.+)$")
 HOSTS = re.compile(r"//([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
 # Builds allowed beyond A and B, when a build fails without naming the files to blame: then the
 # vectors that do that are found by halving (a few builds each; none when all goes well).
@@ -509,16 +508,11 @@ class Inspector:
 def inspect_pages(base: str, paths: list[str], workers: int = WORKERS) -> dict[str, list[Finding]]:
     """{path: findings}, the pages shared out among a few threads, each with its own Playwright
     and Chromium (the sync API is per thread): most of a page's time is waiting."""
-    from playwright.sync_api import sync_playwright
 
     def work(share: list[str]) -> dict[str, list[Finding]]:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            try:
-                inspector = Inspector(browser, base)
-                return {path: inspector.inspect(path) for path in share}
-            finally:
-                browser.close()
+        with chromium() as browser:
+            inspector = Inspector(browser, base)
+            return {path: inspector.inspect(path) for path in share}
 
     shares = [paths[i::workers] for i in range(workers) if paths[i::workers]]
     with ThreadPoolExecutor(max_workers=max(1, len(shares))) as pool:
