@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import json
 import os
-import resource
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import medians, timed  # noqa: E402
 from corpus import ROOT, make_corpus  # noqa: E402
 
 
@@ -34,12 +32,11 @@ def build(content: Path, output: Path, checks: bool) -> tuple[float, float]:
         plugins = [p for p in read_settings(str(ROOT / "pelicanconf.py"))["PLUGINS"]
                    if p != "content_checks"]  # fmt: skip
         command += ["-e", f"PLUGINS={json.dumps(plugins)}"]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return timed(
+        lambda *_: subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL),
+        content,
+        output,
+    )
 
 
 def main() -> None:
@@ -52,14 +49,12 @@ def main() -> None:
             for checks in (True, False):
                 times[checks].append(build(content, Path(tmp) / f"out-{checks}", checks))
     print(f"{articles} varied articles, median of {runs} builds each (cpu {os.cpu_count()})")
-    medians = {}
+    median = {checks: medians(times[checks]) for checks in times}
     for checks, label in ((True, "with the checks"), (False, "without the checks")):
-        wall = statistics.median(t[0] for t in times[checks])
-        cpu = statistics.median(t[1] for t in times[checks])
-        medians[checks] = (wall, cpu)
+        wall, cpu = median[checks]
         print(f"  {label:<20} wall {wall:6.2f} s   cpu {cpu:6.2f} s")
     for i, what in ((0, "wall"), (1, "cpu")):
-        share = (medians[True][i] - medians[False][i]) / medians[True][i]
+        share = (median[True][i] - median[False][i]) / median[True][i]
         print(f"  checks' share of the build ({what}): {share:.1%}")
 
 

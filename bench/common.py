@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,6 +47,20 @@ PLAIN = {
     "authors": "authors.html",
     "author": "author/rebalance-team.html",
 }
+
+
+def timed(build, content: Path, output: Path) -> tuple[float, float]:
+    """(wall, CPU) seconds of one build, run in child processes."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    build(content, output)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def medians(samples: list[tuple[float, float]]) -> tuple[float, float]:
+    return statistics.median(s[0] for s in samples), statistics.median(s[1] for s in samples)
 
 
 def plain_corpus(content: Path, into: Path) -> Path:
