@@ -64,6 +64,16 @@ class Clinician(Content):
     photo: str | None = None
 
     @property
+    def photo_url(self) -> str | None:
+        """The photo's address on the site: the copy a link to it leads to (plugins/images
+        publishes resized copies, never the original), else the file itself. Read when the
+        templates render, once every static file is known."""
+        if not self.photo:
+            return None
+        published = (self._context or {}).get("static_content", {}).get(self.photo)
+        return published.url if published else self.photo
+
+    @property
     def page(self) -> Author:
         """Pelican's author of this name: the same slug and page as in bylines."""
         return Author(self.name, self.settings)
