@@ -182,7 +182,9 @@ PLUGINS = [
     "feeds",
     "social_cards",
     "search_index",
-    "content_checks",  # last: checks what the others produced
+    "content_checks",  # checks what the others produced
+    # last: caches what is read, rendered and checked, kept only when content_checks passed
+    "build_cache",
 ]
 
 READING_TIME = {"words_per_minute": 260}
@@ -235,5 +237,6 @@ DISPLAY_CATEGORIES_ON_MENU = False
 DELETE_OUTPUT_DIRECTORY = True
 # Kept when output/ is cleaned or replaced: a gh-pages checkout and a custom-domain file.
 OUTPUT_RETENTION = [".git", "CNAME"]
-CACHE_CONTENT = False
-LOAD_CONTENT_CACHE = False
+# Rebuilds read, render and check only what changed: plugins/build_cache turns Pelican's content
+# cache on under cache/build/<fingerprint of settings, theme, plugins and packages>.
+CACHE_PATH = "cache"

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import posixpath
 import re
@@ -326,33 +327,30 @@ def _ancestors(node) -> list:
 
 
 def check_page(path: str, context: dict) -> None:
-    """One page, just written: its author content, structure, resources, ids and links."""
+    """One page, just written: its author content, structure, resources, ids and links. What
+    a page's checks find depends only on its HTML and which source file wrote which part of it:
+    with plugins/build_cache on, an unchanged page is not parsed again."""
     from .content_checks import checks_of
 
     checks = checks_of(context)
     if checks is None or not path.endswith(".html"):
         return
-    site = checks.pages
     page = os.path.relpath(path, checks.settings["OUTPUT_PATH"]).replace(os.sep, "/")
     with open(path, encoding="utf-8") as handle:
         html = handle.read()
-    regions = _regions(html, _shown(context))
-    for _, _, content, fragment in regions:
-        if fragment not in site.allowed:  # a summary is checked once, not on every list page
-            siteurl, extra = checks.settings.get("SITEURL", ""), checks.config["elements"]
-            site.allowed[fragment] = allowlist(fragment, siteurl, extra)
-        for found in site.allowed[fragment][0]:
-            site.problem(content.source_path, *found)
-    # One parse of the page as written, author content marked (the markers change nothing).
-    tree = LexborHTMLParser(_splice(html, regions, keep=True))
+    shown = _shown(context)
+    regions = _regions(html, shown)
     # A draft's page links to tag and category pages that exist only once it is published.
-    draft = any(getattr(c, "status", "") == "draft" for c in _shown(context)[:1])
-    site.read(page, tree, regions, draft)
-    if regions and not _same_as_alone(tree, regions, site.allowed):
-        for region in regions:  # each alone, so that one cannot get another blamed
-            alone, start = _alone(html, regions, region)
-            if not _contained(alone, [start]):
-                site.problem(region[2].source_path, *_leak(alone, start))
+    draft = any(getattr(c, "status", "") == "draft" for c in shown[:1])
+    cache = checks.settings.get("_build_cache")
+    key = hashlib.blake2b(repr((page, draft, [(r[0], r[1], r[2].source_path) for r in regions]))
+                          .encode() + html.encode(), digest_size=20).hexdigest()  # fmt: skip
+    found = cache.stored("checks").get(key) if cache is not None else None
+    if found is None:
+        found = checks.pages.inspect(page, html, regions, draft)
+    if cache is not None:
+        cache.store("checks", key, found)
+    checks.pages.add(page, found)
 
 
 # --- The whole site -------------------------------------------------------------------------------
@@ -367,6 +365,35 @@ class Site:
         self.allowed: dict[str, list] = {}  # author HTML -> what the allowlist found in it
         self.static: list = []
 
+    def inspect(self, page: str, html: str, regions, draft: bool) -> dict:
+        """What one page holds: problems (source file or None for the theme, message, subject,
+        values), its ids and its links (page, href, source file or None)."""
+        found: dict = {"problems": [], "ids": set(), "links": []}
+        for _, _, content, fragment in regions:
+            if fragment not in self.allowed:  # a summary is checked once, not on every list page
+                siteurl, extra = (
+                    self.checks.settings.get("SITEURL", ""),
+                    self.checks.config["elements"],
+                )
+                self.allowed[fragment] = allowlist(fragment, siteurl, extra)
+            for problem in self.allowed[fragment][0]:
+                found["problems"].append((content.source_path, *problem))
+        # One parse of the page as written, author content marked (the markers change nothing).
+        tree = LexborHTMLParser(_splice(html, regions, keep=True))
+        self.read(page, tree, regions, draft, found)
+        if regions and not _same_as_alone(tree, regions, self.allowed):
+            for region in regions:  # each alone, so that one cannot get another blamed
+                alone, start = _alone(html, regions, region)
+                if not _contained(alone, [start]):
+                    found["problems"].append((region[2].source_path, *_leak(alone, start)))
+        return found
+
+    def add(self, page: str, found: dict) -> None:
+        for problem in found["problems"]:
+            self.problem(*problem)
+        self.ids[page] = found["ids"]
+        self.links += found["links"]
+
     def text(self, path: str) -> str:
         if path not in self.sources:
             with open(path, encoding="utf-8", errors="replace") as handle:
@@ -374,8 +401,12 @@ class Site:
         return self.sources[path]
 
     def problem(self, path: str | None, message: str, subject: str, values: dict) -> None:
-        """Records a problem found in a written page against its source file and line."""
+        """Records a problem found in a written page against its source file and line (None: a
+        problem of the theme, with the page it is on)."""
         if path is None:
+            if message == "theme":
+                self.checks.add(None, None, "theme", subject=subject, **values)
+                return
             text = say(message, **values).split(". ")[0] + f" (on /{values.get('page', '')})."
             self.checks.add(None, None, "theme", subject=subject, problem=text)
             return
@@ -396,8 +427,8 @@ class Site:
         line = next(filter(None, (find_line(text, s) for s in snippets)), None)
         self.checks.add(path, line, message, subject=subject, **values)
 
-    def read(self, page: str, tree, regions, draft: bool = False) -> None:
-        """Resources, ids and links of a whole page (theme included)."""
+    def read(self, page: str, tree, regions, draft: bool, found: dict) -> None:
+        """Resources, ids and links of a whole page (theme included), into found."""
         siteurl = self.checks.settings.get("SITEURL", "")
         authors = {}  # URL or id -> the source file whose text has it on this page
         for _, _, content, fragment in regions:
@@ -408,19 +439,19 @@ class Site:
             value = node.attributes.get("id") or node.attributes.get("name") or ""
             if value in ids and node.attributes.get("id"):
                 values = {"id": value, "page": page}
-                self.problem(blame(value), "duplicate-id", value, values)
+                found["problems"].append((blame(value), "duplicate-id", value, values))
             ids.add(value)
         for node in tree.css(LOADS):
             for url in _requests(node, node.attributes):
                 if url_problem(url, siteurl, resource=True) and not blame(url):
                     problem = f'the page /{page} loads "{url}" from another web site.'
-                    self.checks.add(None, None, "theme", subject=url, problem=problem)
+                    found["problems"].append((None, "theme", url, {"problem": problem}))
         for node in tree.css("a[href], area[href]"):
             href = node.attributes["href"] or ""
             source = blame(href)
             if source or not draft:
-                self.links.append((page, href, source))
-        self.ids[page] = ids
+                found["links"].append((page, href, source))
+        found["ids"] = ids
 
     def finish(self, output: str) -> None:
         """Links between pages, now that every page and file is written."""

@@ -1,0 +1,3 @@
+from .build_cache import register
+
+__all__ = ["register"]

@@ -1,0 +1,495 @@
+"""Rebuild only what changed: a save under `make serve` costs about what the change costs.
+
+Three caches, all under CACHE_PATH/<fingerprint>/, where the fingerprint is a hash of everything
+that shapes the output besides the content itself: the settings as the build uses them, every
+file of the theme and of PLUGIN_PATHS, the settings files, and the installed packages' versions.
+Change any of those and the build starts from an empty cache (old ones are pruned).
+
+* Reading: Pelican's own content cache (CACHE_CONTENT), keyed by each file's MD5. Pelican caches
+  what the reader returns, and runs typogrify after its cache; so while this plugin is on,
+  typogrify runs in the reader instead (TYPOGRIFY is taken over at `initialized`, with the same
+  TYPOGRIFY_* settings), and a rebuild never re-typesets an unchanged file. The header problems
+  found by the reader travel in its metadata (plugins/content_checks), so they survive the cache.
+* Rendering: each page's HTML, keyed by the template and a digest of what the template can see:
+  everything passed for this page (the article, the tag, the page of a list...), and those
+  site-wide lists of the context (`articles`, `dates`, `pages`...) that the template or the
+  templates it includes, extends or imports name. An article in the digest counts with all it
+  holds (text with its links resolved, metadata, what plugins added) and, for the articles it
+  refers to (neighbours, related posts), with what they hold themselves. Pages are still written
+  and signalled as before (content_written), so the sitemap and the checks see every page.
+* Checking: plugins/content_checks keeps what it found in each written page, keyed by the page's
+  HTML, through `stored()` / `store()` below.
+
+New entries are kept only when the build succeeds (this plugin's `finalized` runs after
+content_checks', which fails a build with problems), so a page whose rendering or checks reported
+something is rendered and checked again by the next build.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import logging
+import os
+import pickle
+import shutil
+import sysconfig
+import time
+from pathlib import Path
+
+from jinja2 import Template, meta
+from pelican import signals
+from pelican.contents import Content
+from pelican.paginator import Page as ListPage
+from pelican.paginator import Paginator
+from pelican.urlwrappers import URLWrapper
+
+logger = logging.getLogger(__name__)
+STATE = "_build_cache"  # key of the running build's Cache in the settings dict
+BASE = "_build_cache_base"  # CACHE_PATH as the settings give it
+# Settings that do not change what is written: where it goes, and this plugin's own state.
+NOT_OUTPUT = {"OUTPUT_PATH", "CACHE_PATH", "CACHE_CONTENT", "LOAD_CONTENT_CACHE", STATE}
+KEEP = 4  # fingerprints kept: development, serve and preview settings, plus one spare
+IDLE = 3600  # seconds unused before a fingerprint beyond those may be pruned
+TOP = object()  # "not in the context" (None could be a value)
+
+
+# --- What shapes the output besides the content ---------------------------------------------------
+def _stable(value: object) -> object:
+    """A settings value as JSON can hold it, the same in every process."""
+    if isinstance(value, dict):
+        return {str(k): _stable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [_stable(v) for v in value]
+        return sorted(items, key=repr) if isinstance(value, set | frozenset) else items
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    name = getattr(value, "__qualname__", None) or getattr(value, "__name__", None)
+    name = name or type(value).__qualname__
+    return f"<{getattr(value, '__module__', '')}.{name}>"  # code: hashed with its files
+
+
+def _files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+
+
+def fingerprint(settings: dict) -> str:
+    """A hash of the settings, the theme's and plugins' files and the installed packages."""
+    digest = hashlib.blake2b(digest_size=12)
+    values = {k: v for k, v in settings.items() if k not in NOT_OUTPUT and not k.startswith("_")}
+    digest.update(json.dumps(_stable(values), sort_keys=True).encode())
+    folders = [settings["THEME"], *settings.get("PLUGIN_PATHS", [])]
+    for path in (f for d in folders for f in _files(Path(d))):
+        digest.update(f"\0{path}\0".encode() + path.read_bytes())
+    libraries = {sysconfig.get_paths()[k] for k in ("purelib", "platlib")}
+    packages = sorted(  # the installed distributions, by their metadata folders' names
+        name for entry in libraries if os.path.isdir(entry)
+        for name in os.listdir(entry) if name.endswith((".dist-info", ".egg-info"))
+    )  # fmt: skip
+    digest.update("\0".join(packages).encode())
+    return digest.hexdigest()
+
+
+# --- The cache of one build -----------------------------------------------------------------------
+class Cache:
+    """The rendered pages and the checks' findings of a build, with what earlier builds kept."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.pages = folder / "pages"
+        self.new_pages = folder / "pages.new"  # this build's, kept only if it succeeds
+        shutil.rmtree(self.new_pages, ignore_errors=True)
+        self.used: set[str] = set()
+        self.stores: dict[str, dict] = {}
+        self.digests: dict[tuple[int, bool], str] = {}
+        self.names: dict[str, set[str] | None] = {}  # template -> names it and its includes use
+        self.parsed: dict[str, tuple] = {}  # template file -> (names it uses, templates it uses)
+        self.shared: dict[tuple, list[str]] = {}  # site-wide context value -> its encoding
+        self.templates: dict[str, dict] = {}  # template -> what it reads from listed articles
+        self.hits = 0
+        self.rendered: list[str] = []  # the pages rendered, not taken from the cache
+
+    # Rendered pages: one file each, named by its key.
+    def page(self, key: str) -> str | None:
+        self.used.add(key)
+        try:
+            text = (self.pages / key).read_text(encoding="utf-8")
+        except OSError:
+            return None
+        self.hits += 1
+        return text
+
+    def keep_page(self, key: str, html: str) -> None:
+        self.used.add(key)
+        self.new_pages.mkdir(parents=True, exist_ok=True)
+        (self.new_pages / key).write_text(html, encoding="utf-8")
+
+    # Other stores (the checks' findings): one pickle each, loaded on first use.
+    def stored(self, name: str) -> dict:
+        if name not in self.stores:
+            try:
+                with open(self.folder / f"{name}.pickle", "rb") as handle:
+                    old = pickle.load(handle)
+            except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError):
+                old = {}
+            self.stores[name] = {"old": old, "new": {}}
+        return self.stores[name]["old"]
+
+    def store(self, name: str, key: str, value: object) -> None:
+        self.stored(name)
+        self.stores[name]["new"][key] = value
+
+    def save(self) -> None:
+        """After a successful build: the entries it used or made, and nothing else."""
+        self.pages.mkdir(parents=True, exist_ok=True)
+        if self.new_pages.is_dir():
+            for entry in os.scandir(self.new_pages):
+                os.replace(entry.path, self.pages / entry.name)
+            self.new_pages.rmdir()
+        for entry in os.scandir(self.pages):
+            if entry.name not in self.used:
+                os.unlink(entry.path)
+        stats = {"rendered": len(self.rendered), "reused": self.hits, "pages": sorted(self.rendered)}
+        for name, store in self.stores.items():
+            stats[f"{name}: reused"] = len(set(store["new"]) & set(store["old"]))
+            stats[f"{name}: new"] = len(set(store["new"]) - set(store["old"]))
+            path = self.folder / f"{name}.pickle"
+            with open(f"{path}.new", "wb") as handle:
+                pickle.dump(store["new"], handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(f"{path}.new", path)
+        # What the last successful build reused (bench/ and the tests read it).
+        (self.folder / "last-build.json").write_text(json.dumps(stats) + "\n", encoding="utf-8")
+
+    def discard(self) -> None:
+        shutil.rmtree(self.new_pages, ignore_errors=True)
+
+
+def cache_of(settings: dict) -> Cache | None:
+    return settings.get(STATE)
+
+
+# --- Digests of what a template sees --------------------------------------------------------------
+SKIP = {"_context", "settings"}
+PAGE, ARTICLE, REFERRED, LISTED = 0, 1, 2, 3  # where a value is met (see _encode)
+OWN = ("article", "page")  # the context names of a page's own article or page
+SETS = 4  # sets of attributes read, per template, under which pages may have been kept
+
+
+class Coarse(Exception):
+    """A template reads, from an article it lists, other articles or a method: its pages are
+    keyed with everything those articles hold."""
+
+
+def _encode(value: object, cache: Cache, parts: list[str], level: int, seen: set[int],
+            reads: frozenset | None = None) -> None:  # fmt: skip
+    """Appends to parts a text that changes whenever anything a template could print from value
+    changes. With `reads` (the attributes the template reads from articles other than the
+    page's own), an article met in a list or as a neighbour counts with those attributes only;
+    without, with everything it holds, and the articles it refers to with what they hold (and
+    those by their path: REFERRED)."""
+    if value is None or isinstance(value, bool | int | float | str | bytes):
+        parts.append(f"{type(value).__name__}:{value!r}")
+    elif isinstance(value, datetime.date | datetime.time):
+        parts.append(f"{type(value).__name__}:{value.isoformat()}:{getattr(value, 'tzinfo', '')}")
+    elif isinstance(value, Content):
+        if reads is not None:
+            if level == LISTED:
+                raise Coarse
+            parts.append(listed_digest(value, cache, reads))
+        else:
+            parts.append(f"ref:{value.source_path}" if level == REFERRED else
+                         content_digest(value, cache, level + 1))  # fmt: skip
+    elif isinstance(value, URLWrapper):  # a tag, category or author (its settings are in the key)
+        parts.append(f"{type(value).__name__}:{value.name}:{value.slug}")
+    elif id(value) in seen:
+        parts.append("cycle")
+    elif isinstance(value, Paginator):  # not its whole list: what pagination links use
+        parts.append(f"paginator:{value.name}:{value.url}:{value.count}:{value.num_pages}")
+    elif isinstance(value, ListPage):
+        parts.append(f"page:{value.number}:{value.paginator.num_pages}:{value.paginator.count}")
+        _encode(value.object_list, cache, parts, level, seen, reads)
+    elif isinstance(value, type) or (callable(value) and not hasattr(value, "__dict__")):
+        if level == LISTED:
+            raise Coarse  # a method: what it returns is not known here
+        parts.append(f"code:{getattr(value, '__qualname__', type(value).__qualname__)}")
+    else:
+        seen.add(id(value))
+        if isinstance(value, dict):
+            parts.append("{")
+            for k in sorted(value, key=repr):
+                parts.append(repr(k))
+                _encode(value[k], cache, parts, level, seen, reads)
+            parts.append("}")
+        elif isinstance(value, list | tuple | set | frozenset):
+            items = sorted(value, key=repr) if isinstance(value, set | frozenset) else value
+            parts.append("[")
+            for item in items:
+                _encode(item, cache, parts, level, seen, reads)
+            parts.append("]")
+        elif hasattr(value, "__dict__"):
+            parts.append(f"{type(value).__qualname__}(")
+            fields = {k: v for k, v in vars(value).items() if k not in SKIP}
+            _encode(fields, cache, parts, level, seen, reads)
+            parts.append(")")
+        else:  # an address in the text makes a new key each build: rendered again, never stale
+            parts.append(f"{type(value).__qualname__}:{value!r}")
+        seen.discard(id(value))
+
+
+def _fields(content: Content) -> dict:
+    fields = {k: v for k, v in vars(content).items() if k not in SKIP}
+    # What templates print: the text and summary with {filename}/{static} links resolved.
+    fields["content"], fields["summary"] = content.content, getattr(content, "summary", "")
+    return fields
+
+
+def _digest(parts: list[str]) -> str:
+    return hashlib.blake2b("\0".join(parts).encode(), digest_size=16).hexdigest()
+
+
+def content_digest(content: Content, cache: Cache, level: int = ARTICLE,
+                   reads: frozenset | None = None) -> str:  # fmt: skip
+    """The digest of an article or page: its attributes, text with links resolved, address."""
+    key = (id(content), level, reads)
+    if key not in cache.digests:
+        parts: list[str] = [type(content).__name__, str(content.url), str(content.save_as)]
+        _encode(_fields(content), cache, parts, level, {id(content)}, reads)
+        cache.digests[key] = _digest(parts)
+    return cache.digests[key]
+
+
+def listed_digest(content: Content, cache: Cache, reads: frozenset) -> str:
+    """The digest of an article a page lists or links to: the attributes the template reads."""
+    key = (id(content), LISTED, reads)
+    if key not in cache.digests:
+        fields = {}
+        for name in sorted(reads):
+            try:
+                fields[name] = getattr(content, name)
+            except Exception as error:  # noqa: BLE001 - what the template would meet too
+                fields[name] = f"error:{type(error).__name__}"
+        parts = [type(content).__name__, content.source_path]
+        _encode(fields, cache, parts, LISTED, {id(content)}, reads)
+        cache.digests[key] = _digest(parts)
+    return cache.digests[key]
+
+
+def used_names(template: Template, cache: Cache) -> set[str] | None:
+    """The names a template and every template it extends, includes or imports refer to.
+    None: a template named at run time, which could use anything."""
+    env, seen, names, todo = template.environment, set(), set(), [template.name]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        if name not in cache.parsed:
+            tree = env.parse(env.loader.get_source(env, name)[0])
+            refs = list(meta.find_referenced_templates(tree))
+            cache.parsed[name] = (meta.find_undeclared_variables(tree), refs)
+        found, refs = cache.parsed[name]
+        if None in refs:
+            return None
+        names |= found
+        todo += refs
+    return names
+
+
+def page_key(template: Template, context: dict, cache: Cache, shared: dict, settings: dict,
+             reads: frozenset | None) -> str:  # fmt: skip
+    """The key of a page: the template, and what it can print from this context."""
+    if template.name not in cache.names:
+        cache.names[template.name] = used_names(template, cache)
+    names = cache.names[template.name]
+    parts: list[str] = [template.name, repr(sorted(reads)) if reads is not None else "all"]
+    for key in sorted(context):
+        value = context[key]
+        if settings.get(key, TOP) is value:
+            continue  # a setting: in the fingerprint
+        is_shared = shared.get(key, TOP) is value
+        if (
+            names is not None
+            and key not in names
+            and (is_shared or isinstance(value, list | tuple | dict | set))
+        ):
+            continue  # a list this template does not name (all articles, a tag's...)
+        parts.append(key)
+        if key in OWN and isinstance(value, Content) and reads is not None:
+            parts.append(content_digest(value, cache, PAGE, reads))  # all it holds
+        elif is_shared:  # the same for every page: encoded once
+            memo = (key, reads)
+            if memo not in cache.shared:
+                cache.shared[memo] = encoded = []
+                _encode(value, cache, encoded, PAGE, set(), reads)
+            parts += cache.shared[memo]
+        else:
+            _encode(value, cache, parts, PAGE, set(), reads)
+    return hashlib.blake2b("\0".join(parts).encode(), digest_size=20).hexdigest()
+
+
+class CachedTemplate(Template):
+    """A template whose render() returns the page kept for the same inputs, if there is one.
+
+    What the template reads from articles other than the page's own is learnt as it renders
+    (the environment's getattr/getitem, track_reads) and kept with the cache: a page is keyed
+    with those attributes of the articles it lists or links to, so a list page is not rendered
+    again when only the body of an article on it changed. A template that reads, from such an
+    article, other articles or a method is keyed with everything they hold instead."""
+
+    def render(self, *args, **kwargs) -> str:
+        cache, shared, settings = getattr(self.environment, "build_cache", (None, {}, {}))
+        if cache is None or len(args) != 1 or kwargs or not isinstance(args[0], dict):
+            return super().render(*args, **kwargs)
+        context = args[0]
+        new = {"reads": [], "coarse": False, "sets": []}
+        state = cache.templates.setdefault(self.name, cache.stored("templates").get(self.name, new))
+        html = None
+        # A page was kept under the attributes its template was known to read when it was
+        # rendered (all it read among them): each such set is tried, the newest first.
+        for reads in self._read_sets(state):
+            if (html := cache.page(self._key(context, cache, shared, settings, reads))) is not None:
+                break
+        if html is None:
+            owns = {id(context[k]) for k in OWN if isinstance(context.get(k), Content)}
+            self.environment.build_reads = (owns, set())
+            try:
+                html = super().render(context)
+            finally:
+                read = self.environment.build_reads[1]
+                self.environment.build_reads = None
+            if not state["coarse"]:
+                state["reads"] = sorted({*state["reads"], *read})
+            reads = next(iter(self._read_sets(state)))
+            cache.keep_page(self._key(context, cache, shared, settings, reads), html)
+            if reads is not None and list(reads) not in state["sets"]:
+                state["sets"] = [*state["sets"][-(SETS - 1) :], sorted(reads)]
+            cache.rendered.append(str(context.get("output_file", self.name)))
+        cache.store("templates", self.name, state)
+        return html
+
+    def _read_sets(self, state: dict) -> list[tuple[str, ...] | None]:
+        if state["coarse"]:
+            return [None]
+        sets = [tuple(state["reads"]), *(tuple(s) for s in reversed(state["sets"]))]
+        return list(dict.fromkeys(sets))
+
+    def _key(self, context, cache, shared, settings, reads) -> str:
+        if reads is not None:
+            try:
+                return page_key(self, context, cache, shared, settings, frozenset(reads))
+            except Coarse:
+                cache.templates[self.name]["coarse"] = True  # in the builds after this one too
+        return page_key(self, context, cache, shared, settings, None)
+
+
+def track_reads(env) -> None:
+    """Notes each attribute a template reads from an article or page that is not the page's
+    own, while a page is rendered (env.build_reads: (ids of its own, attributes read))."""
+    get_attribute, get_item = env.getattr, env.getitem
+    env.build_reads = None
+
+    def note(obj, name) -> None:
+        reads = env.build_reads
+        if reads is not None and isinstance(obj, Content) and id(obj) not in reads[0]:
+            reads[1].add(str(name))
+
+    def getattr_(obj, attribute):
+        note(obj, attribute)
+        return get_attribute(obj, attribute)
+
+    def getitem(obj, argument):
+        note(obj, argument)
+        return get_item(obj, argument)
+
+    env.getattr, env.getitem = getattr_, getitem
+
+
+# --- The build ------------------------------------------------------------------------------------
+def typogrified(settings: dict):
+    """The text filter Pelican applies when TYPOGRIFY is on, with the same settings."""
+    import smartypants
+    from typogrify.filters import typogrify
+
+    dashes = {"oldschool": smartypants.Attr.set2, "oldschool_inverted": smartypants.Attr.set3}
+    attributes = dashes.get(settings["TYPOGRIFY_DASHES"], smartypants.Attr.set1)
+    omit = dict.fromkeys(settings["TYPOGRIFY_OMIT_FILTERS"], False)
+
+    def apply(text: str) -> str:
+        smartypants.Attr.default = attributes | smartypants.Attr.w
+        return typogrify(text, settings["TYPOGRIFY_IGNORE_TAGS"], **omit)
+
+    return apply
+
+
+def start(pelican) -> None:
+    """Points Pelican's caches at this build's fingerprint and takes over typogrify."""
+    if not any(getattr(p, "register", None) is register for p in pelican.plugins):
+        return
+    settings = pelican.settings
+    base = Path(settings["CACHE_PATH"]) / "build"
+    folder = base / fingerprint(settings)
+    folder.mkdir(parents=True, exist_ok=True)
+    os.utime(folder)  # most recently used: kept when older fingerprints are pruned
+    olds = sorted(base.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in olds[KEEP:]:  # not one a build running beside this one may be using
+        if time.time() - old.stat().st_mtime > IDLE:
+            shutil.rmtree(old, ignore_errors=True)
+    # Pelican's content cache is read from CACHE_PATH as the generators are created: pointed at
+    # this fingerprint's folder until then (restore_cache_path), so that the other plugins'
+    # caches (pictures, social cards), which do not depend on templates or code, stay put.
+    settings[BASE] = settings["CACHE_PATH"]
+    settings.update(CACHE_PATH=str(folder), CACHE_CONTENT=True, LOAD_CONTENT_CACHE=True,
+                    CONTENT_CACHING_LAYER="reader", CHECK_MODIFIED_METHOD="md5",
+                    GZIP_CACHE=False)  # fmt: skip
+    settings[STATE] = Cache(folder)
+    if settings.get("TYPOGRIFY"):
+        settings["TYPOGRIFY"] = False  # Pelican would typeset again after its cache
+        settings["_build_cache_typogrify"] = True
+
+
+def restore_cache_path(generator) -> None:
+    """Every generator exists (and has loaded its cache): CACHE_PATH is the settings' again."""
+    if BASE in generator.settings:
+        generator.settings["CACHE_PATH"] = generator.settings.pop(BASE)
+
+
+def readers(readers) -> None:
+    """The Markdown reader, typesetting what it returns (so the cache keeps the result)."""
+    if cache_of(readers.settings) is None or not readers.settings.get("_build_cache_typogrify"):
+        return
+    base = readers.reader_classes["md"]
+    apply = typogrified(readers.settings)
+
+    def read(self, source_path):
+        content, metadata = base.read(self, source_path)
+        for field in ("title", "summary"):
+            if isinstance(metadata.get(field), str):
+                metadata[field] = type(metadata[field])(apply(metadata[field]))
+        return (apply(content) if content else content), metadata
+
+    readers.reader_classes["md"] = type(f"Typeset{base.__name__}", (base,), {"read": read})
+
+
+def templates(generator) -> None:
+    """Every template of this generator renders through the page cache."""
+    if (cache := cache_of(generator.settings)) is not None:
+        generator.env.template_class = CachedTemplate
+        generator.env.build_cache = (cache, generator.context, generator.settings)
+        track_reads(generator.env)
+
+
+def finish(pelican) -> None:
+    """The build succeeded (content_checks' finalized would have raised): keep the caches."""
+    if (cache := cache_of(pelican.settings)) is not None:
+        cache.save()
+        logger.info("Pages rendered: %d, from the cache: %d", len(cache.rendered), cache.hits)
+        pelican.settings.pop(STATE, None)
+
+
+def register() -> None:
+    signals.initialized.connect(start)
+    signals.readers_init.connect(readers)
+    signals.article_generator_pretaxonomy.connect(restore_cache_path)
+    signals.generator_init.connect(templates)
+    signals.finalized.connect(finish)

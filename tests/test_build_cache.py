@@ -1,0 +1,173 @@
+"""plugins/build_cache: a rebuild reuses what did not change, and its site is exactly the site a
+build from nothing makes, whatever changed: articles, tags, the theme, the settings.
+
+Every build here is a real one (tasks.build_site, as `invoke build` runs it) of the real content
+plus a dozen generated articles (bench/corpus.py), with a cache folder of the test's own.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tasks import DEV_SETTINGS, ROOT, build_site
+
+sys.path.insert(0, str(ROOT / "bench"))
+from corpus import make_corpus  # noqa: E402
+
+LASTMOD = re.compile(rb"<lastmod>[^<]*</lastmod>")  # the sitemap stamps lists with the build time
+
+
+def build(content: Path, output: Path, cache: Path, **settings) -> bool:
+    return build_site(
+        DEV_SETTINGS, output, {"PATH": str(content), "CACHE_PATH": str(cache), **settings}
+    )
+
+
+def stats(cache: Path) -> dict:
+    """What the last successful build with this cache reused (plugins/build_cache writes it)."""
+    newest = max((cache / "build").iterdir(), key=lambda p: p.stat().st_mtime)
+    return json.loads((newest / "last-build.json").read_text(encoding="utf-8"))
+
+
+def files(output: Path) -> dict[str, bytes]:
+    found = {}
+    for path in sorted(output.rglob("*")):
+        if path.is_file():
+            data = path.read_bytes()
+            found[path.relative_to(output).as_posix()] = (
+                LASTMOD.sub(b"", data) if path.name == "sitemap.xml" else data
+            )
+    return found
+
+
+def assert_same_site(built: Path, expected: Path) -> None:
+    got, want = files(built), files(expected)
+    assert sorted(got) == sorted(want), set(got) ^ set(want)
+    different = [name for name in want if got[name] != want[name]]
+    assert not different, f"differs from a build from nothing: {different[:10]}"
+
+
+@pytest.fixture
+def corpus(tmp_path) -> Path:
+    return make_corpus(tmp_path / "content", 12)
+
+
+def articles(content: Path) -> list[Path]:
+    return sorted((content / "articles").glob("*bench*.md"))
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert re.search(old, text, re.M), f"{old!r} not in {path.name}"
+    path.write_text(re.sub(old, new, text, count=1, flags=re.M), encoding="utf-8")
+
+
+def test_rebuild_after_edits_is_the_site_built_from_nothing(tmp_path, corpus):
+    cache = tmp_path / "cache"
+    assert build(corpus, tmp_path / "first", cache)
+    total = stats(cache)["rendered"]
+    assert stats(cache)["reused"] == 0
+    # Nothing changed: every page comes from the cache, and no page is checked again.
+    assert build(corpus, tmp_path / "again", cache)
+    assert stats(cache)["rendered"] == 0 and stats(cache)["reused"] == total
+    assert stats(cache)["checks: new"] == 0
+    assert_same_site(tmp_path / "again", tmp_path / "first")
+
+    # One body changed: only the pages that show or link to that article are rendered again
+    # (its own, its neighbours', the lists it is on), and only its own page changed.
+    body = articles(corpus)[4]
+    body.write_text(body.read_text(encoding="utf-8") + "\nOne more sentence.\n", "utf-8")
+    assert build(corpus, tmp_path / "body", cache)
+    slug = re.search(r"^Slug: (.*)$", body.read_text("utf-8"), re.M)[1]
+    showing = [p for p in (tmp_path / "body").rglob("*.html") if f"/blog/{slug}/" in p.read_text()]
+    assert 1 <= stats(cache)["rendered"] <= len(showing) < total, (stats(cache), len(showing))
+    assert stats(cache)["checks: new"] == 1
+
+    # A new title (neighbours and lists show it), other tags, one article gone, one new one.
+    some = articles(corpus)
+    edit(some[2], r"^Title: .*$", "Title: A Completely New Title")
+    edit(some[5], r"^Tags: .*$", "Tags: knee pain, a brand new tag")
+    some[-1].unlink()  # the newest: the others link only to older ones
+    new = corpus / "articles" / "2026-01-02-a-new-one.md"
+    shutil.copy(some[9], new)
+    edit(new, r"^Title: .*$", "Title: A New One")
+    edit(new, r"^Slug: .*$", "Slug: a-new-one")
+    assert build(corpus, tmp_path / "edited", cache)
+    assert stats(cache)["reused"] > 0
+    assert build(corpus, tmp_path / "fresh", tmp_path / "fresh-cache")
+    assert_same_site(tmp_path / "edited", tmp_path / "fresh")
+    page = (tmp_path / "edited" / "blog" / "tag" / "a-brand-new-tag" / "index.html").read_text()
+    assert "A New One" not in page and ">Tags:" not in page
+
+
+def test_a_theme_or_settings_change_rebuilds_every_page(tmp_path, corpus):
+    theme, cache = tmp_path / "theme", tmp_path / "cache"
+    shutil.copytree(ROOT / "theme", theme)
+    assert build(corpus, tmp_path / "first", cache, THEME=str(theme))
+    total = stats(cache)["rendered"]
+
+    edit(theme / "templates" / "base.html", r"</main>", "</main><p>Footer note 42</p>")
+    assert build(corpus, tmp_path / "theme-changed", cache, THEME=str(theme))
+    assert stats(cache)["reused"] == 0 and stats(cache)["rendered"] == total
+    page = tmp_path / "theme-changed" / "index.html"
+    assert "Footer note 42" in page.read_text(encoding="utf-8")
+
+    assert build(corpus, tmp_path / "renamed", cache, THEME=str(theme), SITENAME="Rebalanced")
+    assert stats(cache)["reused"] == 0
+    assert_same_site(tmp_path / "renamed", _fresh(tmp_path, corpus, THEME=str(theme),
+                                                    SITENAME="Rebalanced"))  # fmt: skip
+
+
+def _fresh(tmp_path: Path, content: Path, **settings) -> Path:
+    output = tmp_path / "fresh"
+    shutil.rmtree(output, ignore_errors=True)
+    assert build(content, output, tmp_path / "fresh-cache", **settings)
+    return output
+
+
+def test_the_cache_changes_nothing_in_the_site(tmp_path, corpus):
+    """Typogrify runs in the reader while the plugin is on, and pages come from the cache: the
+    site is byte for byte the one Pelican makes without the plugin."""
+    from pelican.settings import read_settings
+
+    plugins = [p for p in read_settings(str(DEV_SETTINGS))["PLUGINS"] if p != "build_cache"]
+    assert build(corpus, tmp_path / "plain", tmp_path / "plain-cache", PLUGINS=plugins)
+    assert not (tmp_path / "plain-cache" / "build").exists()
+    assert build(corpus, tmp_path / "cached", tmp_path / "cache")
+    assert_same_site(tmp_path / "cached", tmp_path / "plain")
+    article = tmp_path / "cached" / "blog" / "unlocking-relief-the-many-benefits-of-dry-needling"
+    html = (article / "index.html").read_text("utf-8")
+    assert "&#8217;" in html and "&amp;#8217;" not in html  # typeset once: curly, not escaped
+
+
+def _pelican(content: Path, output: Path, cache: Path) -> subprocess.CompletedProcess:
+    extra = [f"PATH={json.dumps(str(content))}", f"CACHE_PATH={json.dumps(str(cache))}"]
+    command = [sys.executable, "-m", "pelican", "-s", str(DEV_SETTINGS), "-o", str(output),
+               "--delete-output-directory", "-e", *extra]  # fmt: skip
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+
+
+def test_problems_are_reported_on_every_build_until_fixed(tmp_path, corpus):
+    """A problem is never hidden by the cache: what the reader, the metadata checks and the
+    checks of written pages find is reported again by the next build of the same files."""
+    cache = tmp_path / "cache"
+    assert _pelican(corpus, tmp_path / "ok", cache).returncode == 0
+    one, two = articles(corpus)[1], articles(corpus)[3]
+    edit(one, r"^Summary: .*$", "Summary: " + "Far too long. " * 20)
+    one.write_text(one.read_text("utf-8") + "\n[the home page](javascript:alert(1))\n", "utf-8")
+    edit(two, r"^Title: .*$", "Titel: A typo in the key")
+    reports = [_pelican(corpus, tmp_path / f"run{n}", cache) for n in (1, 2)]
+    for result in reports:
+        assert result.returncode == 1
+        assert f"content/articles/{one.name}" in result.stderr
+        assert '"javascript:" addresses are not allowed' in result.stderr
+        assert "Summary" in result.stderr and "Titel" in result.stderr
+    strip = re.compile(r"in [0-9.]+ seconds")
+    assert strip.sub("", reports[0].stderr) == strip.sub("", reports[1].stderr)
