@@ -38,7 +38,7 @@ import sysconfig
 import time
 from pathlib import Path
 
-from jinja2 import Template, meta
+from jinja2 import FileSystemBytecodeCache, Template, meta
 from pelican import signals
 from pelican.contents import Content
 from pelican.paginator import Page as ListPage
@@ -150,7 +150,11 @@ class Cache:
         for entry in os.scandir(self.pages):
             if entry.name not in self.used:
                 os.unlink(entry.path)
-        stats = {"rendered": len(self.rendered), "reused": self.hits, "pages": sorted(self.rendered)}
+        stats = {
+            "rendered": len(self.rendered),
+            "reused": self.hits,
+            "pages": sorted(self.rendered),
+        }
         for name, store in self.stores.items():
             stats[f"{name}: reused"] = len(set(store["new"]) & set(store["old"]))
             stats[f"{name}: new"] = len(set(store["new"]) - set(store["old"]))
@@ -296,11 +300,15 @@ def used_names(template: Template, cache: Cache) -> set[str] | None:
     return names
 
 
+def _names(state: dict) -> set[str] | None:
+    return None if state["names"] is None else set(state["names"])
+
+
 def page_key(template: Template, context: dict, cache: Cache, shared: dict, settings: dict,
              reads: frozenset | None) -> str:  # fmt: skip
     """The key of a page: the template, and what it can print from this context."""
     if template.name not in cache.names:
-        cache.names[template.name] = used_names(template, cache)
+        cache.names[template.name] = _names(cache.templates[template.name])
     names = cache.names[template.name]
     parts: list[str] = [template.name, repr(sorted(reads)) if reads is not None else "all"]
     for key in sorted(context):
@@ -344,6 +352,9 @@ class CachedTemplate(Template):
         context = args[0]
         new = {"reads": [], "coarse": False, "sets": []}
         state = cache.templates.setdefault(self.name, cache.stored("templates").get(self.name, new))
+        if "names" not in state:  # the same in every build of this fingerprint: found once
+            names = used_names(self, cache)
+            state["names"] = sorted(names) if names is not None else None
         html = None
         # A page was kept under the attributes its template was known to read when it was
         # rendered (all it read among them): each such set is tried, the newest first.
@@ -475,6 +486,9 @@ def templates(generator) -> None:
     """Every template of this generator renders through the page cache."""
     if (cache := cache_of(generator.settings)) is not None:
         generator.env.template_class = CachedTemplate
+        # Templates compiled once per fingerprint, not in every build.
+        (cache.folder / "jinja").mkdir(exist_ok=True)
+        generator.env.bytecode_cache = FileSystemBytecodeCache(str(cache.folder / "jinja"))
         generator.env.build_cache = (cache, generator.context, generator.settings)
         track_reads(generator.env)
 

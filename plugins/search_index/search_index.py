@@ -38,6 +38,9 @@ DEFAULTS = {
     "bundle": "pagefind",
     # Seconds Pagefind may take before the build gives up (1,000 articles: about 5 s here).
     "timeout": 300,
+    # True: the build leaves the index out, and whoever runs it builds the index afterwards
+    # with build_index(). `make serve` does, once the browser has reloaded the changed page.
+    "defer": False,
 }
 # Pagefind also writes its ready-made search interfaces (about 420 KB); the search page uses its
 # own small script (theme/static/js/search.js) with pagefind.js, so these are not published.
@@ -156,6 +159,8 @@ def index_site(pelican) -> None:
     config = settings_for(pelican.settings)
     output = Path(pelican.output_path)
     checks = _checks(pelican.settings)
+    if config["defer"]:
+        return
     if checks is not None and checks.problems:
         return  # the build fails anyway: spare an author waiting on `make serve` the index
     if not marked_pages(output):
