@@ -43,11 +43,18 @@ from pelican import signals
 from pelican.contents import Content
 from pelican.paginator import Page as ListPage
 from pelican.paginator import Paginator
+from pelican.readers import _filter_discardable_metadata
 from pelican.urlwrappers import URLWrapper
+
+from .parallel import processors, share_out
 
 logger = logging.getLogger(__name__)
 STATE = "_build_cache"  # key of the running build's Cache in the settings dict
 BASE = "_build_cache_base"  # CACHE_PATH as the settings give it
+TYPESET = "_build_cache_typogrify"  # typogrify runs in the reader (taken over from Pelican)
+LOGGED = "_build_cache_logged"  # metadata: the problems logged while the file was read
+MAX_WORKERS = 8  # processes reading ahead in a cold build, at most
+READ_AHEAD_MIN = 40  # fewer unread articles than this are read one by one: not worth a fork
 # Settings that do not change what is written: where it goes, and this plugin's own state.
 NOT_OUTPUT = {"OUTPUT_PATH", "CACHE_PATH", "CACHE_CONTENT", "LOAD_CONTENT_CACHE", STATE}
 KEEP = 4  # fingerprints kept: development, serve and preview settings, plus one spare
@@ -108,6 +115,7 @@ class Cache:
         self.shared: dict[tuple, list[str]] = {}  # site-wide context value -> its encoding
         self.templates: dict[str, dict] = {}  # template -> what it reads from listed articles
         self.hits = 0
+        self.read_now: set[str] = set()  # files read (not taken from the cache) in this build
         self.rendered: list[str] = []  # the pages rendered, not taken from the cache
 
     # Rendered pages: one file each, named by its key.
@@ -456,7 +464,7 @@ def start(pelican) -> None:
     settings[STATE] = Cache(folder)
     if settings.get("TYPOGRIFY"):
         settings["TYPOGRIFY"] = False  # Pelican would typeset again after its cache
-        settings["_build_cache_typogrify"] = True
+        settings[TYPESET] = True
 
 
 def restore_cache_path(generator) -> None:
@@ -466,20 +474,66 @@ def restore_cache_path(generator) -> None:
 
 
 def readers(readers) -> None:
-    """The Markdown reader, typesetting what it returns (so the cache keeps the result)."""
-    if cache_of(readers.settings) is None or not readers.settings.get("_build_cache_typogrify"):
+    """The Markdown reader, typesetting what it returns (so the cache keeps the result), and
+    keeping with it the problems logged while it read (so a cached read still reports them)."""
+    if (cache := cache_of(readers.settings)) is None or "md" not in readers.reader_classes:
         return
     base = readers.reader_classes["md"]
-    apply = typogrified(readers.settings)
+    apply = typogrified(readers.settings) if readers.settings.get(TYPESET) else None
 
     def read(self, source_path):
+        checks = self.settings.get("_content_checks")  # plugins/content_checks' collector
+        before = len(checks.problems) if checks is not None else 0
         content, metadata = base.read(self, source_path)
-        for field in ("title", "summary"):
-            if isinstance(metadata.get(field), str):
-                metadata[field] = type(metadata[field])(apply(metadata[field]))
-        return (apply(content) if content else content), metadata
+        if apply is not None:
+            for field in ("title", "summary"):
+                if isinstance(metadata.get(field), str):
+                    metadata[field] = type(metadata[field])(apply(metadata[field]))
+            content = apply(content) if content else content
+        metadata[LOGGED] = checks.problems[before:] if checks is not None else []
+        cache.read_now.add(source_path)
+        return content, metadata
 
-    readers.reader_classes["md"] = type(f"Typeset{base.__name__}", (base,), {"read": read})
+    readers.reader_classes["md"] = type(f"Cached{base.__name__}", (base,), {"read": read})
+
+
+def replay(content) -> None:
+    """An article or page read from the cache: the problems logged when it was read, again."""
+    cache, checks = cache_of(content.settings), content.settings.get("_content_checks")
+    logged = content.metadata.get(LOGGED)
+    if cache is None or checks is None or content.source_path in cache.read_now:
+        return  # read in this build: its problems were recorded as they were logged
+    checks.problems.extend(logged or [])
+
+
+def read_ahead(generator) -> None:
+    """A cold build reads on every processor: the articles not in the cache are shared out
+    among forked children (parallel.share_out), each reading its share with the same reader
+    as this process reads its own; what they read goes into Pelican's content cache, where
+    the generator then finds it. The result is the same as reading them one by one."""
+    settings, readers = generator.settings, generator.readers
+    if cache_of(settings) is None or "md" not in readers.readers:
+        return
+    files = generator.get_files(settings["ARTICLE_PATHS"], exclude=settings["ARTICLE_EXCLUDES"])
+    paths = [os.path.abspath(os.path.join(generator.path, f)) for f in files]
+    todo = [p for p in paths if p.endswith(".md") and readers.get_cached_data(p) is None]
+    if len(todo) < READ_AHEAD_MIN:
+        return
+    reader = readers.readers["md"]
+
+    def read(share: list[str]) -> list[tuple[str, tuple]]:
+        done = []
+        for path in share:
+            try:
+                content, metadata = reader.read(path)
+            except Exception:  # noqa: BLE001, S112 - the generator reads it again and reports
+                continue
+            # What Pelican's Readers.read_file does with a reader's metadata before its cache.
+            done.append((path, (content, _filter_discardable_metadata(metadata))))
+        return done
+
+    for path, data in share_out(todo, read, min(processors(), MAX_WORKERS)):
+        readers.cache_data(path, data)
 
 
 def templates(generator) -> None:
@@ -504,6 +558,8 @@ def finish(pelican) -> None:
 def register() -> None:
     signals.initialized.connect(start)
     signals.readers_init.connect(readers)
+    signals.article_generator_init.connect(read_ahead)
+    signals.content_object_init.connect(replay)
     signals.article_generator_pretaxonomy.connect(restore_cache_path)
     signals.generator_init.connect(templates)
     signals.finalized.connect(finish)

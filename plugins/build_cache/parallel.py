@@ -1,0 +1,60 @@
+"""Work shared out among processors by forking: for the parts of a cold build that are many
+independent pieces (reading Markdown files, drawing social cards)."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+
+def processors() -> int:
+    """Processors this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def share_out(items: list, work: Callable[[list], list], workers: int) -> list:
+    """work(share) for each of `workers` shares of items at once: the first share in this
+    process, the others in forked children, which hand their results back pickled. The results
+    in share order; a child that fails hands back nothing (the caller does that work itself, or
+    finds it undone). Without fork, or with one worker, everything runs here."""
+    workers = max(1, min(workers, len(items)))
+    if workers == 1 or not hasattr(os, "fork"):
+        return work(items)
+    shares = [items[n::workers] for n in range(workers)]  # interleaved: similar sizes mixed
+    children = [_child(work, share) for share in shares[1:]]
+    results = work(shares[0])
+    for pid, path in children:
+        code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+        try:
+            if code == 0:
+                with open(path, "rb") as handle:
+                    results += pickle.load(handle)
+        except (OSError, pickle.PickleError, EOFError):
+            pass  # undone: the caller's usual path does it
+        finally:
+            Path(path).unlink(missing_ok=True)
+    return results
+
+
+def _child(work: Callable[[list], list], share: list) -> tuple[int, str]:
+    handle, path = tempfile.mkstemp(prefix="rebalance-share-", suffix=".pickle")
+    os.close(handle)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid:
+        return pid, path
+    code = 1
+    try:  # the child: work, hand over, and leave without running the parent's cleanup
+        result = work(share)
+        with open(path, "wb") as out:
+            pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
+        code = 0
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
