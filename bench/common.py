@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "plugins")]  # tasks.py, and the site's plugins
 
-from tasks import DEV_SETTINGS, build_site  # noqa: E402
+from tasks import DEV_SETTINGS, _settings, build_site  # noqa: E402
 
 # The page types a reader meets, as URL paths in our build and in a plain Pelican build.
 ARTICLE_SLUG = "unlocking-relief-the-many-benefits-of-dry-needling"
@@ -49,11 +49,11 @@ PLAIN = {
 }
 
 
-def timed(build, content: Path, output: Path) -> tuple[float, float]:
-    """(wall, CPU) seconds of one build, run in child processes."""
+def timed(build, *args, **kwargs) -> tuple[float, float]:
+    """(wall, CPU) seconds of build(*args, **kwargs), run in child processes."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    build(content, output)
+    build(*args, **kwargs)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -72,10 +72,25 @@ def plain_corpus(content: Path, into: Path) -> Path:
     return into
 
 
-def build_ours(content: Path, output: Path) -> None:
-    """Our build, exactly as `invoke build` runs it."""
-    if not build_site(DEV_SETTINGS, output, overrides={"PATH": str(content)}):
+def build_ours(content: Path, output: Path, cache: Path | None = None,
+               search: bool = True) -> None:  # fmt: skip
+    """Our build, exactly as `invoke build` runs it. cache: a CACHE_PATH of its own (an empty
+    folder: a cold build, with nothing drawn, encoded, read or rendered before); search=False
+    leaves the search index out (index_search times it apart)."""
+    overrides: dict = {"PATH": str(content)}
+    if cache is not None:
+        overrides["CACHE_PATH"] = str(cache)
+    if not search:
+        overrides["SEARCH_INDEX"] = {**_settings(DEV_SETTINGS)["SEARCH_INDEX"], "defer": True}
+    if not build_site(DEV_SETTINGS, output, overrides=overrides):
         raise SystemExit("our build failed")
+
+
+def index_search(output: Path) -> None:
+    """The search index of a site built with search=False, as the build would make it."""
+    from search_index.search_index import build_index
+
+    build_index(output, _settings(DEV_SETTINGS)["SEARCH_INDEX"]["bundle"])
 
 
 def build_plain(content: Path, output: Path) -> None:
