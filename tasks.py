@@ -194,6 +194,9 @@ def serve(c, host=HOST, port=PORT, content="", output=str(OUTPUT)):
     # The feeds' addresses are absolute (FEED_DOMAIN): make them this server's, whatever its port.
     # The search index is built after the browser has reloaded (index_search), not before.
     search = {**settings["SEARCH_INDEX"], "defer": True}
+    from search_index.search_index import SearchIndexError, build_index, marked_pages, settings_for
+
+    bundle, timeout = (settings_for(settings)[k] for k in ("bundle", "timeout"))
     overrides = {"FEED_DOMAIN": f"http://{host}:{port}", "SEARCH_INDEX": search}
     if content:
         overrides["PATH"] = str(Path(content).resolve())
@@ -202,12 +205,11 @@ def serve(c, host=HOST, port=PORT, content="", output=str(OUTPUT)):
 
     def index_search() -> None:
         """Pagefind, in the background: the changed page shows without waiting for it."""
-        from search_index.search_index import SearchIndexError, build_index, marked_pages
 
         def run() -> None:
             try:
                 if marked_pages(output_path):
-                    stats = build_index(output_path, search["bundle"], search["timeout"])
+                    stats = build_index(output_path, bundle, timeout)
                     print(f"Search index: {stats} (Pagefind).", flush=True)
             except (SearchIndexError, OSError) as error:
                 print(f"The search index was not rebuilt: {error}", flush=True)
