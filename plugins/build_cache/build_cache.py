@@ -1,22 +1,22 @@
-"""Rebuild only what changed: a save under `make serve` costs about what the change costs.
+"""Rebuild only what changed, and build from nothing on every processor (docs/speed.md).
 
-Three caches, all under CACHE_PATH/<fingerprint>/, where the fingerprint is a hash of everything
-that shapes the output besides the content itself: the settings as the build uses them, every
-file of the theme and of PLUGIN_PATHS, the settings files, and the installed packages' versions.
-Change any of those and the build starts from an empty cache (old ones are pruned).
+Three caches, all under CACHE_PATH/build/<fingerprint>/, where the fingerprint is a hash of
+everything that shapes the output besides the content itself: the settings as the build uses
+them, every file of the theme and of PLUGIN_PATHS, and the installed packages' versions. Change
+any of those and the build starts from an empty cache (unused fingerprints are pruned).
 
 * Reading: Pelican's own content cache (CACHE_CONTENT), keyed by each file's MD5. Pelican caches
-  what the reader returns, and runs typogrify after its cache; so while this plugin is on,
+  what the reader returns and runs typogrify after its cache; so while this plugin is on,
   typogrify runs in the reader instead (TYPOGRIFY is taken over at `initialized`, with the same
-  TYPOGRIFY_* settings), and a rebuild never re-typesets an unchanged file. The header problems
-  found by the reader travel in its metadata (plugins/content_checks), so they survive the cache.
-* Rendering: each page's HTML, keyed by the template and a digest of what the template can see:
-  everything passed for this page (the article, the tag, the page of a list...), and those
-  site-wide lists of the context (`articles`, `dates`, `pages`...) that the template or the
-  templates it includes, extends or imports name. An article in the digest counts with all it
-  holds (text with its links resolved, metadata, what plugins added) and, for the articles it
-  refers to (neighbours, related posts), with what they hold themselves. Pages are still written
-  and signalled as before (content_written), so the sitemap and the checks see every page.
+  TYPOGRIFY_* settings), and a rebuild never typesets an unchanged file again. The reader's
+  header problems travel in its metadata (plugins/content_checks), and so do the problems
+  logged while it read (LOGGED): a cached read reports them again. In a cold build the articles
+  are read ahead on every processor (read_ahead, parallel.py).
+* Rendering: each page's HTML, keyed by the template and what the template can print from the
+  page's context (page_key): what was passed for this page alone, the site-wide lists the
+  template names, the page's own article with all it holds, and of the other articles it shows
+  only the attributes its template reads from them (learnt as it renders: track_reads). Pages
+  are still written and signalled (content_written), so the sitemap and the checks see them all.
 * Checking: plugins/content_checks keeps what it found in each written page, keyed by the page's
   HTML, through `stored()` / `store()` below.
 
@@ -556,10 +556,17 @@ def finish(pelican) -> None:
 
 
 def register() -> None:
+    # initialized: before any generator exists: the fingerprint, Pelican's cache settings.
     signals.initialized.connect(start)
+    # readers_init: the Markdown reader typesets, and keeps what was logged while it read.
     signals.readers_init.connect(readers)
+    # article_generator_init: its reader and cache exist, nothing is read yet: read ahead.
     signals.article_generator_init.connect(read_ahead)
+    # content_object_init: an article or page read from the cache reports its read's problems.
     signals.content_object_init.connect(replay)
+    # article_generator_pretaxonomy: every generator has loaded its cache: CACHE_PATH back.
     signals.article_generator_pretaxonomy.connect(restore_cache_path)
+    # generator_init: each generator's Jinja environment renders through the page cache.
     signals.generator_init.connect(templates)
+    # finalized: after content_checks' (PLUGINS order): reached only by a successful build.
     signals.finalized.connect(finish)
