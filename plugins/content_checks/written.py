@@ -131,9 +131,9 @@ def srcset_urls(value: str) -> list[str]:
     return [part.split()[0] for part in value.split(",") if part.split()]
 
 
-def allowlist(html: str, siteurl: str, extra: dict | None = None) -> tuple[list, set[str], str]:
+def allowlist(html: str, siteurl: str, extra: dict | None = None) -> tuple[list, set[str], bytes]:
     """(message, subject, values) for everything in a piece of author HTML that is not allowed,
-    the URLs and ids it has, and its tree as Lexbor writes it back. `extra` allows more
+    the URLs and ids it has, and a digest of its tree as Lexbor writes it back. `extra` allows more
     elements: {"video": ["src", "controls"]} (CONTENT_CHECKS["elements"])."""
     found: list[tuple[str, str, dict]] = []
     names: set[str] = set()  # its URLs and ids, to tell the author's from the theme's
@@ -193,7 +193,13 @@ def allowlist(html: str, siteurl: str, extra: dict | None = None) -> tuple[list,
             src = attributes.get("src") or ""
             message = "img-alt" if "alt" not in attributes else "img-alt-empty"
             found.append((message, src, {"file": src.rsplit("/", 1)[-1] or src}))
-    return found, names, body.inner_html if body else ""
+    return found, names, _tree_digest(body.inner_html if body else "")
+
+
+def _tree_digest(html: str) -> bytes:
+    """A piece of HTML's tree as Lexbor writes it back, as a digest: compared, never shown, and
+    a thousand articles' trees would take megabytes."""
+    return hashlib.blake2b(html.encode(), digest_size=16).digest()
 
 
 def _inside(node, tags: set[str]) -> bool:
@@ -292,7 +298,7 @@ def _same_as_alone(tree, regions, allowed: dict) -> bool:
         while node is not None and node.mem_id != e.mem_id:
             parts.append(node.html or "")
             node = node.next
-        if "".join(parts) != allowed[region[3]][2]:
+        if _tree_digest("".join(parts)) != allowed[region[3]][2]:
             return False
     return True
 
@@ -364,6 +370,7 @@ class Site:
         self.sources: dict[str, str] = {}
         self.allowed: dict[str, list] = {}  # author HTML -> what the allowlist found in it
         self.static: list = []
+        self.strings: dict[str, str] = {}  # one copy of each link and id, however many pages
 
     def inspect(self, page: str, html: str, regions, draft: bool) -> dict:
         """What one page holds: problems (source file or None for the theme, message, subject,
@@ -437,6 +444,7 @@ class Site:
         ids: set[str] = set()
         for node in tree.css("[id], a[name]"):  # the selectors run in C: only what matters
             value = node.attributes.get("id") or node.attributes.get("name") or ""
+            value = self.strings.setdefault(value, value)
             if value in ids and node.attributes.get("id"):
                 values = {"id": value, "page": page}
                 found["problems"].append((blame(value), "duplicate-id", value, values))
@@ -448,6 +456,7 @@ class Site:
                     found["problems"].append((None, "theme", url, {"problem": problem}))
         for node in tree.css("a[href], area[href]"):
             href = node.attributes["href"] or ""
+            href = self.strings.setdefault(href, href)  # one copy of a link every page has
             source = blame(href)
             if source or not draft:
                 found["links"].append((page, href, source))
@@ -463,15 +472,14 @@ class Site:
                 self.checks.add(static.source_path, None, "written-twice", subject="static",
                                 url=save_as, others="an article or page")  # fmt: skip
         exists: dict[str, str | None] = {}  # target -> the file a server would send, if any
+        resolved: dict = {}  # href (for a page's folder, unless it starts with /) -> target
         for page, href, source in self.links:
-            url = clean_url(href)
-            if siteurl and (url == siteurl or url.startswith(siteurl + "/")):
-                url = url[len(siteurl) :] or "/"
-            parts = urlsplit(url)
-            if url.startswith("{") or parts.scheme or parts.netloc:
+            key = href if href.startswith("/") and not href.startswith("//") else (page, href)
+            if key not in resolved:
+                resolved[key] = _target(page, href, siteurl)
+            if resolved[key] is None:
                 continue  # markers and other schemes: the allowlist has checked them
-            target = posixpath.join("/", posixpath.dirname(page), unquote(parts.path))
-            target = posixpath.normpath(target).lstrip("/") if parts.path else page
+            target, fragment = resolved[key]
             if target not in exists:
                 candidates = (target, posixpath.join(target, "index.html"))
                 files = (t for t in candidates if os.path.isfile(os.path.join(output, t)))
@@ -480,11 +488,25 @@ class Site:
             if found is None or target.startswith(".."):
                 self.problem(source, "broken-link", href, {"url": href, "page": page})
                 continue
-            fragment, ids = unquote(parts.fragment), self.ids.get(posixpath.normpath(found))
+            ids = self.ids.get(posixpath.normpath(found))
             if fragment and fragment.lower() != "top" and ids is not None and fragment not in ids:
                 where = "this page" if found == page else f"/{target}"
                 values = {"url": href, "fragment": fragment, "where": where, "page": page}
                 self.problem(source, "fragment", href, values)
+
+
+def _target(page: str, href: str, siteurl: str) -> tuple[str, str] | None:
+    """The file path a link on `page` leads to in the site, and its #fragment; None for a link
+    marker or another scheme or host."""
+    url = clean_url(href)
+    if siteurl and (url == siteurl or url.startswith(siteurl + "/")):
+        url = url[len(siteurl) :] or "/"
+    parts = urlsplit(url)
+    if url.startswith("{") or parts.scheme or parts.netloc:
+        return None
+    target = posixpath.join("/", posixpath.dirname(page), unquote(parts.path))
+    target = posixpath.normpath(target).lstrip("/") if parts.path else page
+    return target, unquote(parts.fragment)
 
 
 def _requests(node, attributes: dict) -> list[str]:
