@@ -196,7 +196,7 @@ def serve(c, host=HOST, port=PORT, content="", output=str(OUTPUT)):
     search = {**settings["SEARCH_INDEX"], "defer": True}
     from search_index.search_index import SearchIndexError, build_index, marked_pages, settings_for
 
-    bundle, timeout = (settings_for(settings)[k] for k in ("bundle", "timeout"))
+    bundle, timeout, pages = (settings_for(settings)[k] for k in ("bundle", "timeout", "pages"))
     overrides = {"FEED_DOMAIN": f"http://{host}:{port}", "SEARCH_INDEX": search}
     if content:
         overrides["PATH"] = str(Path(content).resolve())
@@ -209,7 +209,7 @@ def serve(c, host=HOST, port=PORT, content="", output=str(OUTPUT)):
         def run() -> None:
             try:
                 if marked_pages(output_path):
-                    stats = build_index(output_path, bundle, timeout)
+                    stats = build_index(output_path, bundle, timeout, pages)
                     print(f"Search index: {stats} (Pagefind).", flush=True)
             except (SearchIndexError, OSError) as error:
                 print(f"The search index was not rebuilt: {error}", flush=True)

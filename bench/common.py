@@ -88,9 +88,10 @@ def build_ours(content: Path, output: Path, cache: Path | None = None,
 
 def index_search(output: Path) -> None:
     """The search index of a site built with search=False, as the build would make it."""
-    from search_index.search_index import build_index
+    from search_index.search_index import build_index, settings_for
 
-    build_index(output, _settings(DEV_SETTINGS)["SEARCH_INDEX"]["bundle"])
+    config = settings_for(_settings(DEV_SETTINGS))
+    build_index(output, config["bundle"], config["timeout"], config["pages"])
 
 
 def build_plain(content: Path, output: Path) -> None:

@@ -80,7 +80,8 @@ def first_search(output: Path, bundle: str) -> dict[str, int]:
 def main() -> None:
     articles = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
     runs = int(sys.argv[2]) if len(sys.argv) > 2 else 3
-    bundle = settings_for(read_settings(str(DEV_SETTINGS)))["bundle"]
+    config = settings_for(read_settings(str(DEV_SETTINGS)))
+    bundle, pages = config["bundle"], config["pages"]
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         corpora = {
@@ -95,7 +96,7 @@ def main() -> None:
             for _ in range(runs):
                 shutil.rmtree(output, ignore_errors=True)
                 builds.append(build_without_index(content, output))
-                stats = build_index(output, bundle)
+                stats = build_index(output, bundle, pages=pages)
                 indexes.append(stats.seconds)
             build, index = statistics.median(builds), statistics.median(indexes)
             print(f"{name:<22} {build:>6.2f} {index:>6.2f} "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -62,6 +63,28 @@ def test_only_the_text_of_a_published_article_is_marked_for_the_index(html_pages
     assert not article.select(".booking-link, .site-footer")
     assert all(nav.has_attr("data-pagefind-ignore") for nav in article.select("nav"))  # contents
     assert article.select_one(".article-meta").has_attr("data-pagefind-ignore")
+
+
+def test_reading_only_the_article_pages_makes_the_same_index(built_site, tmp_path):
+    """Pagefind reads only the files articles are written to (SEARCH_INDEX["pages"], from
+    ARTICLE_SAVE_AS): the only marked pages, so the index is the one all pages would give."""
+    from pelican.settings import read_settings
+    from search_index.search_index import settings_for
+
+    pages = settings_for(read_settings(str(DEV_SETTINGS)))["pages"]
+    assert pages == "{blog/*-*/index.html,blog/*/index.html}"
+    site = tmp_path / "site"
+    shutil.copytree(built_site, site, ignore=shutil.ignore_patterns("pagefind"))
+    build_index(site, bundle="all")  # every HTML file
+    build_index(site, bundle="articles", pages=pages)
+
+    def index(bundle: str) -> list[str]:
+        return sorted(p.relative_to(site / bundle).as_posix()
+                      for p in (site / bundle).rglob("*") if p.is_file())  # fmt: skip
+
+    assert index("all") == index("articles")
+    assert (site / "all" / "pagefind-entry.json").read_bytes() == (
+        site / "articles" / "pagefind-entry.json").read_bytes()  # fmt: skip
 
 
 def test_drafts_are_left_out_of_the_index(tmp_path):
