@@ -109,7 +109,7 @@ class Cache:
         shutil.rmtree(self.new_pages, ignore_errors=True)
         self.used: set[str] = set()
         self.stores: dict[str, dict] = {}
-        self.digests: dict[tuple[int, bool], str] = {}
+        self.digests: dict[tuple, str] = {}  # (id of an article, level, attributes) -> digest
         self.names: dict[str, set[str] | None] = {}  # template -> names it and its includes use
         self.parsed: dict[str, tuple] = {}  # template file -> (names it uses, templates it uses)
         self.shared: dict[tuple, list[str]] = {}  # site-wide context value -> its encoding
@@ -172,9 +172,6 @@ class Cache:
             os.replace(f"{path}.new", path)
         # What the last successful build reused (bench/ and the tests read it).
         (self.folder / "last-build.json").write_text(json.dumps(stats) + "\n", encoding="utf-8")
-
-    def discard(self) -> None:
-        shutil.rmtree(self.new_pages, ignore_errors=True)
 
 
 def cache_of(settings: dict) -> Cache | None:
