@@ -194,9 +194,9 @@ def serve(c, host=HOST, port=PORT, content="", output=str(OUTPUT)):
     # The feeds' addresses are absolute (FEED_DOMAIN): make them this server's, whatever its port.
     # The search index is built after the browser has reloaded (index_search), not before.
     search = {**settings["SEARCH_INDEX"], "defer": True}
-    from search_index.search_index import SearchIndexError, build_index, marked_pages, settings_for
+    from search_index.search_index import SearchIndexError, index_parts, marked_pages, settings_for
 
-    bundle, timeout, pages = (settings_for(settings)[k] for k in ("bundle", "timeout", "pages"))
+    config = settings_for(settings)
     overrides = {"FEED_DOMAIN": f"http://{host}:{port}", "SEARCH_INDEX": search}
     if content:
         overrides["PATH"] = str(Path(content).resolve())
@@ -209,7 +209,7 @@ def serve(c, host=HOST, port=PORT, content="", output=str(OUTPUT)):
         def run() -> None:
             try:
                 if marked_pages(output_path):
-                    stats = build_index(output_path, bundle, timeout, pages)
+                    stats = index_parts(output_path, config)
                     print(f"Search index: {stats} (Pagefind).", flush=True)
             except (SearchIndexError, OSError) as error:
                 print(f"The search index was not rebuilt: {error}", flush=True)

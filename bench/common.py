@@ -88,10 +88,9 @@ def build_ours(content: Path, output: Path, cache: Path | None = None,
 
 def index_search(output: Path) -> None:
     """The search index of a site built with search=False, as the build would make it."""
-    from search_index.search_index import build_index, settings_for
+    from search_index.search_index import index_parts, settings_for
 
-    config = settings_for(_settings(DEV_SETTINGS))
-    build_index(output, config["bundle"], config["timeout"], config["pages"])
+    index_parts(output, settings_for(_settings(DEV_SETTINGS)))
 
 
 def build_plain(content: Path, output: Path) -> None:

@@ -334,3 +334,44 @@ def test_markup_written_as_text_in_an_article_stays_text_in_the_results(browser,
             assert page.evaluate("window.hacked") is None
         finally:
             page.close()
+
+
+def test_a_large_site_is_indexed_in_parts_and_searched_as_one(browser, tmp_path):
+    """Beyond SEARCH_INDEX["pages_per_part"] articles (1,000; here 2, with 5 articles) the index
+    comes in parts, each one Pagefind run (its memory bounded by the part), and the search page
+    finds articles from every part, as with one index."""
+    names = ["Ankle", "Back", "Calf", "Disc", "Elbow"]
+    files = {
+        f"articles/{n}.md": ARTICLE.format(title=f"{n} care", status="published",
+                                           body=f"Gentle quokka exercises for the {n.lower()}.")
+        for n in names
+    }  # fmt: skip
+    output = build_content(tmp_path, files, SEARCH_INDEX={"bundle": "pagefind",
+                                                          "pages_per_part": 2})  # fmt: skip
+    assert output is not None
+    parts = json.loads((output / "pagefind" / "parts.json").read_text(encoding="utf-8"))
+    assert parts == ["pagefind-2", "pagefind-3"]
+    counts = [json.loads((output / p / "pagefind-entry.json").read_text())["languages"]
+              for p in ["pagefind", *parts]]  # fmt: skip
+    assert [sum(x["page_count"] for x in c.values()) for c in counts] == [2, 2, 1]
+    with serve(output) as base:
+        page = browser.new_page()
+        problems = []
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        # (This small site has no favicons: only the index's files count here.)
+        page.on("response", lambda r: r.status >= 400 and "/pagefind" in r.url
+                and problems.append(f"{r.status} {r.url}"))  # fmt: skip
+        try:
+            page.goto(f"{base}{SEARCH_URL}?q=quokka")
+            status = page.locator("#search-status")
+            status.filter(has_text="found").wait_for()
+            assert status.inner_text() == "5 articles found for “quokka”."
+            titles = sorted(map(normalise, page.locator("#search-results li a").all_inner_texts()))
+            assert titles == [f"{n} care" for n in names]
+            page.goto(f"{base}{SEARCH_URL}?q=elbow")  # only in the last part
+            status.filter(has_text="found").wait_for()
+            found = page.locator("#search-results li a").all_inner_texts()
+            assert list(map(normalise, found)) == ["Elbow care"]
+            assert problems == []
+        finally:
+            page.close()

@@ -23,8 +23,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,9 +41,15 @@ DEFAULTS = {
     # Seconds Pagefind may take before the build gives up (1,000 articles: about 5 s here).
     "timeout": 300,
     # True: the build leaves the index out, and whoever runs it builds the index afterwards
-    # with build_index(). `make serve` does, once the browser has reloaded the changed page.
+    # with index_parts(). `make serve` does, once the browser has reloaded the changed page.
     "defer": False,
+    # Pagefind holds a whole index in memory while it builds it, about 160 MiB per 1,000
+    # articles. A site with more articles than this gets its index in parts of at most this
+    # many, each a bundle of its own (pagefind/, pagefind-2/, ...), which the search page merges
+    # (Pagefind's mergeIndex): the build's memory stays the same however many articles there are.
+    "pages_per_part": 1000,
 }
+PARTS = "parts.json"  # in the first bundle: the names of the other parts, for the search page
 # Pagefind also writes its ready-made search interfaces (about 420 KB); the search page uses its
 # own small script (theme/static/js/search.js) with pagefind.js, so these are not published.
 UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js",
@@ -91,25 +99,60 @@ def fill_in(pelican) -> None:
     pelican.settings["SEARCH_INDEX"] = settings_for(pelican.settings)
 
 
-def marked_pages(output: Path) -> int:
-    """How many built HTML pages carry the data-pagefind-body mark."""
-    count = 0
-    for page in output.rglob("*.html"):
+def marked_pages(output: Path) -> list[Path]:
+    """The built HTML pages that carry the data-pagefind-body mark, in order."""
+    found = []
+    for page in sorted(Path(output).rglob("*.html")):
         with page.open("rb") as handle:
-            count += bool(MARKED.search(handle.read()))
-    return count
+            if MARKED.search(handle.read()):
+                found.append(page)
+    return found
+
+
+def index_parts(output: str | os.PathLike[str], config: dict) -> IndexStats:
+    """The search index of the site in `output`, in as many parts as config["pages_per_part"]
+    asks (see DEFAULTS); the first bundle's parts.json names the others. A part is indexed from
+    a folder of links to its pages (same paths, so the same addresses in the index)."""
+    output = Path(output).resolve()
+    pages, bundle = marked_pages(output), config["bundle"]
+    count = max(1, -(-len(pages) // max(1, int(config["pages_per_part"]))))
+    names = [bundle, *(f"{bundle}-{n}" for n in range(2, count + 1))]
+    if count == 1:
+        stats = [build_index(output, bundle, config["timeout"], config["pages"])]
+    else:
+        size, stats = -(-len(pages) // count), []
+        for n, name in enumerate(names):
+            part = Path(tempfile.mkdtemp(prefix=f".{output.name}.search-", dir=output.parent))
+            try:
+                for page in pages[n * size : (n + 1) * size]:
+                    _link(page, part / page.relative_to(output))
+                stats.append(build_index(part, name, config["timeout"], into=output / name))
+            finally:
+                shutil.rmtree(part, ignore_errors=True)
+    (output / bundle / PARTS).write_text(json.dumps(names[1:]) + "\n", encoding="utf-8")
+    return IndexStats(*(sum(getattr(s, f) for s in stats) for f in IndexStats.__dataclass_fields__))
+
+
+def _link(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:  # another file system: a copy does as well
+        shutil.copyfile(source, target)
 
 
 def build_index(output: str | os.PathLike[str], bundle: str = "pagefind",
-                timeout: float = 300, pages: str = "**/*.{html}") -> IndexStats:  # fmt: skip
+                timeout: float = 300, pages: str = "**/*.{html}",
+                into: Path | None = None) -> IndexStats:  # fmt: skip
     """Runs Pagefind on the built site in `output` (the files the glob `pages` names), writing
-    the index to output/<bundle>/.
+    the index to output/<bundle>/ (or to the folder `into`).
 
     Raises SearchIndexError with Pagefind's own words when it fails or takes too long.
     """
     output = Path(output).resolve()
-    command = [sys.executable, "-m", "pagefind", "--site", str(output),
-               "--output-subdir", bundle, "--glob", pages, "--silent"]  # fmt: skip
+    folder = Path(into).resolve() if into is not None else output / bundle
+    command = [sys.executable, "-m", "pagefind", "--site", str(output), "--output-path",
+               str(folder), "--glob", pages, "--silent"]  # fmt: skip
     start = time.perf_counter()
     try:
         # cwd: Pagefind reads a pagefind.yml/toml/json from its working folder; the built site
@@ -122,14 +165,14 @@ def build_index(output: str | os.PathLike[str], bundle: str = "pagefind",
     if result.returncode != 0:
         said = " ".join((result.stderr + result.stdout).split())[-500:]
         raise SearchIndexError(f"Pagefind exited with status {result.returncode}: {said}")
-    entry = output / bundle / "pagefind-entry.json"
+    entry = folder / "pagefind-entry.json"
     try:
         languages = json.loads(entry.read_text(encoding="utf-8"))["languages"]
     except (OSError, ValueError, KeyError) as error:
         raise SearchIndexError(f"Pagefind wrote no readable {entry.name}: {error}") from error
     for name in UNUSED:
-        (output / bundle / name).unlink(missing_ok=True)
-    files = [f for f in (output / bundle).rglob("*") if f.is_file()]
+        (folder / name).unlink(missing_ok=True)
+    files = [f for f in folder.rglob("*") if f.is_file()]
     return IndexStats(
         pages=sum(language.get("page_count", 0) for language in languages.values()),
         files=len(files),
@@ -152,14 +195,15 @@ def keep_bundle_free(generators: list) -> None:
     would be written over it."""
     if not generators or (checks := _checks(generators[0].settings)) is None:
         return
-    folder = settings_for(generators[0].settings)["bundle"].strip("/") + "/"
+    bundle = settings_for(generators[0].settings)["bundle"].strip("/")
+    folder = re.compile(rf"{re.escape(bundle)}(-[0-9]+)?/")  # its parts too: pagefind-2/...
     for generator in generators:
         if not isinstance(generator, ArticlesGenerator | PagesGenerator):
             continue
         for name in ("articles", "translations", "drafts", "hidden_articles", "pages",
                      "hidden_pages", "draft_pages"):  # fmt: skip
             for content in getattr(generator, name, []):
-                if (content.save_as or "").replace(os.sep, "/").startswith(folder):
+                if folder.match((content.save_as or "").replace(os.sep, "/")):
                     checks.add(content.source_path, None, "slug-reserved", subject="slug",
                                url=content.url, owner="the search index",
                                example=f"about-{content.slug}")  # fmt: skip
@@ -180,7 +224,7 @@ def index_site(pelican) -> None:
         console.print("Search index: no published article to index.")
         return
     try:
-        stats = build_index(output, config["bundle"], config["timeout"], config["pages"])
+        stats = index_parts(output, config)
     except SearchIndexError as error:
         if checks is None:
             raise

@@ -15,6 +15,11 @@ function load() {
   pagefind ??= import(form.dataset.index).then(async (module) => {
     await module.options({ excerptLength: 24 });
     await module.init();
+    // A large site's index comes in parts (plugins/search_index): parts.json, beside
+    // pagefind.js, names the others, which are searched together with this one.
+    const bundle = new URL(form.dataset.index, location.href);
+    const parts = await fetch(new URL("parts.json", bundle)).then((r) => r.json());
+    for (const name of parts) await module.mergeIndex(new URL(`../${name}/`, bundle).href);
     return module;
   });
   return pagefind;
