@@ -3,7 +3,9 @@
 Pagefind (PyPI `pagefind[bin]`: its binary ships inside the package) reads the built HTML pages
 and indexes only what the theme marks with `data-pagefind-body`: the text of each published
 article (theme/templates/article.html). It writes the index, in small fragments, and the
-JavaScript that searches it into the output folder (`pagefind/`). The search page
+JavaScript that searches it into the output folder (`pagefind/`; on a site with more articles
+than SEARCH_INDEX["pages_per_part"], in parts: `pagefind-2/`... named in `pagefind/parts.json`,
+which the search page merges, so that Pagefind's memory stays bounded). The search page
 (theme/templates/search.html with theme/static/js/search.js) loads them in the reader's browser
 when the reader starts typing: no search service, no request to another host.
 
