@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import TRUST, content_with
 
 from tasks import DEV_SETTINGS, ROOT, build_site
 
@@ -182,3 +183,17 @@ def test_problems_are_reported_on_every_build_until_fixed(tmp_path):
         assert f"content/articles/{three.name}" in result.stderr
     strip = re.compile(r"in [0-9.]+ seconds")
     assert strip.sub("", reports[0].stderr) == strip.sub("", reports[1].stderr)
+
+
+def test_a_clinicians_profile_edit_shows_wherever_the_profile_does(tmp_path):
+    """content/authors/ is read by plugins/clinicians, not by Pelican's cached reader: an edited
+    bio reaches the clinician's page and the bylines of their articles, as from nothing."""
+    content, cache = content_with(tmp_path, TRUST), tmp_path / "cache"
+    assert build(content, tmp_path / "first", cache)
+    profile = content / "authors" / "alex-example.md"
+    profile.write_text(profile.read_text("utf-8") + "\nAlex also teaches balance classes.\n")
+    assert build(content, tmp_path / "edited", cache)
+    assert stats(cache)["rendered"] > 0 and stats(cache)["reused"] > 0  # not every page
+    assert_same_site(tmp_path / "edited", _fresh(tmp_path, content))
+    page = tmp_path / "edited" / "blog" / "author" / "alex-example" / "index.html"
+    assert "balance classes" in page.read_text(encoding="utf-8")
