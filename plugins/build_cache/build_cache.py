@@ -110,7 +110,6 @@ class Cache:
         self.used: set[str] = set()
         self.stores: dict[str, dict] = {}
         self.digests: dict[tuple, str] = {}  # (id of an article, level, attributes) -> digest
-        self.names: dict[str, set[str] | None] = {}  # template -> names it and its includes use
         self.parsed: dict[str, tuple] = {}  # template file -> (names it uses, templates it uses)
         self.shared: dict[tuple, list[str]] = {}  # site-wide context value -> its encoding
         self.templates: dict[str, dict] = {}  # template -> what it reads from listed articles
@@ -305,16 +304,10 @@ def used_names(template: Template, cache: Cache) -> set[str] | None:
     return names
 
 
-def _names(state: dict) -> set[str] | None:
-    return None if state["names"] is None else set(state["names"])
-
-
 def page_key(template: Template, context: dict, cache: Cache, shared: dict, settings: dict,
              reads: frozenset | None) -> str:  # fmt: skip
     """The key of a page: the template, and what it can print from this context."""
-    if template.name not in cache.names:
-        cache.names[template.name] = _names(cache.templates[template.name])
-    names = cache.names[template.name]
+    names = cache.templates[template.name]["names"]
     parts: list[str] = [template.name, repr(sorted(reads)) if reads is not None else "all"]
     for key in sorted(context):
         value = context[key]
@@ -358,8 +351,7 @@ class CachedTemplate(Template):
         new = {"reads": [], "coarse": False, "sets": []}
         state = cache.templates.setdefault(self.name, cache.stored("templates").get(self.name, new))
         if "names" not in state:  # the same in every build of this fingerprint: found once
-            names = used_names(self, cache)
-            state["names"] = sorted(names) if names is not None else None
+            state["names"] = used_names(self, cache)
         html = None
         # A page was kept under the attributes its template was known to read when it was
         # rendered (all it read among them): each such set is tried, the newest first.
