@@ -194,7 +194,7 @@ def serve(c, host=HOST, port=PORT, content="", output=str(OUTPUT)):
     # The feeds' addresses are absolute (FEED_DOMAIN): make them this server's, whatever its port.
     # The search index is built after the browser has reloaded (index_search), not before.
     search = {**settings["SEARCH_INDEX"], "defer": True}
-    from search_index.search_index import SearchIndexError, index_parts, marked_pages, settings_for
+    from search_index.search_index import SearchIndexError, index_and_say, settings_for
 
     config = settings_for(settings)
     overrides = {"FEED_DOMAIN": f"http://{host}:{port}", "SEARCH_INDEX": search}
@@ -208,9 +208,7 @@ def serve(c, host=HOST, port=PORT, content="", output=str(OUTPUT)):
 
         def run() -> None:
             try:
-                if marked_pages(output_path):
-                    stats = index_parts(output_path, config)
-                    print(f"Search index: {stats} (Pagefind).", flush=True)
+                print(index_and_say(output_path, config), flush=True)
             except (SearchIndexError, OSError) as error:
                 print(f"The search index was not rebuilt: {error}", flush=True)
 

@@ -58,6 +58,16 @@ class Served:
                 return
         pytest.fail(f"no {text!r} within {timeout}s; output:\n{''.join(self.log)}")
 
+    def wait_printed(self, text: str, times: int, timeout: float = 30) -> str:
+        """Waits until `text` has been printed that many times (in lines already waited for
+        too); returns everything printed."""
+        deadline = time.monotonic() + timeout
+        while (log := self.output()).count(text) < times:
+            if time.monotonic() > deadline:
+                pytest.fail(f"{text!r} not printed {times} times within {timeout}s:\n{log}")
+            time.sleep(0.1)
+        return log
+
     def output(self) -> str:
         """Everything the server has printed so far."""
         while not self.lines.empty():

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from serve_helpers import serving
 
@@ -51,24 +49,15 @@ def test_serve_rebuilds_on_save_keeps_last_good_build_and_recovers(served):
     assert "Third version" in server.get("/blog/hello/")[1]
 
 
-def printed(server, text: str, times: int, timeout: float = 30) -> str:
-    """Waits until the server has printed `text` that many times; everything it printed."""
-    deadline = time.monotonic() + timeout
-    while (log := server.output()).count(text) < times:
-        assert time.monotonic() < deadline, f"{text!r} not printed {times} times:\n{log}"
-        time.sleep(0.1)
-    return log
-
-
 def test_serve_indexes_for_search_after_each_build(served):
     """The search index is built after the page has reloaded (the page does not wait for it),
     from the site as rebuilt, on every good build."""
     server, content = served
-    printed(server, "Search index: 1 page", 1)
+    server.wait_printed("Search index: 1 page", 1)
     assert server.get("/pagefind/pagefind.js")[0] == 200
     article = content / "articles" / "a.md"
     article.write_text(ARTICLE.format(title="Hello").replace("First", "Fourth"), encoding="utf-8")
-    log = printed(server, "Search index: 1 page", 2)
+    log = server.wait_printed("Search index: 1 page", 2)
     assert log.rindex("Rebuilt") < log.rindex("Search index: 1 page")
     assert "Fourth version" in server.get("/blog/hello/")[1]
     assert server.get("/pagefind/pagefind-entry.json")[0] == 200

@@ -214,27 +214,29 @@ def keep_bundle_free(generators: list) -> None:
 def index_site(pelican) -> None:
     """Builds the search index in the folder Pelican has just written."""
     config = settings_for(pelican.settings)
-    output = Path(pelican.output_path)
     checks = _checks(pelican.settings)
     if config["defer"]:
         return
     if checks is not None and checks.problems:
         return  # the build fails anyway: spare an author waiting on `make serve` the index
-    if not marked_pages(output):
-        # Nothing to index (no published article yet). Pagefind would index every page whole
-        # instead, so it is not run: the search page says search is not available.
-        console.print("Search index: no published article to index.")
-        return
     try:
-        stats = index_parts(output, config)
+        # Printed like Pelican's own "Done: ... in N seconds" line, which follows it (and whose
+        # total includes this time): the index's share is timed apart.
+        console.print(index_and_say(pelican.output_path, config))
     except SearchIndexError as error:
         if checks is None:
             raise
         checks.add(None, None, "search-index", subject="search index", error=error)
-        return
-    # Printed like Pelican's own "Done: ... in N seconds" line, which follows it (and whose
-    # total includes this time): the index's share is timed apart.
-    console.print(f"Search index: {stats} (Pagefind).")
+
+
+def index_and_say(output: str | os.PathLike[str], config: dict) -> str:
+    """Indexes the site in `output` (index_parts) and says what was done, in one line; the
+    build prints it, and so does `make serve`, which indexes after the page has reloaded."""
+    if not marked_pages(Path(output)):
+        # Nothing to index (no published article yet). Pagefind would index every page whole
+        # instead, so it is not run: the search page says search is not available.
+        return "Search index: no published article to index."
+    return f"Search index: {index_parts(output, config)} (Pagefind)."
 
 
 def register() -> None:
