@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Edit-to-browser time under `invoke serve`, next to a plain Pelican cold build of the same corpus.
 
-On the varied corpus (bench/corpus.py, N articles) the real serve task runs as a subprocess and
-a headless Chromium (Debian's, through Playwright) opens one article's page. Each run appends a
-paragraph with a new marker sentence to that article's Markdown file, in place as an editor
-saves, and times from the write to the marker showing in the open page: livereload's polling
-(every 0.8 s) sees the save, serve rebuilds the whole site and reloads the page. Also shown, from
+On the varied corpus (bench/corpus.py, N articles) the real serve task runs as a subprocess (the
+tests' serve_helpers.Served) and a headless Chromium (Debian's, through Playwright) opens one
+article's page. Each run appends a paragraph with a new marker sentence to that article's
+Markdown file, in place as an editor saves, and times from the write to the marker showing in
+the open page: serve's watcher (every 0.2 s) sees the save, serve rebuilds (plugins/build_cache:
+only what changed) and reloads the page. Also shown, from
 serve's output: when livereload started the rebuild ("Running task") and when it was done
 ("Rebuilt"), so the wait splits into noticing, building and reloading. The target: a median of
 at most 0.2x the wall time of a plain Pelican cold build (common.build_plain, median of 3 runs).
@@ -15,18 +16,11 @@ Usage: .venv/bin/python bench/serve.py [articles=200] [runs=5]
 
 from __future__ import annotations
 
-import collections
-import os
 import re
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
-import urllib.request
 import uuid
 from pathlib import Path
 
@@ -36,50 +30,10 @@ from corpus import make_corpus  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "tests"))
 from browser_tools import CHROMIUM, CHROMIUM_ARGS, INSTALL_HINT  # noqa: E402
+from serve_helpers import Served  # noqa: E402
 
 TARGET = 0.2  # edit-to-browser median / plain cold build wall time
 HAS_TEXT = "m => document.body && document.body.innerText.includes(m)"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_serve(content: Path, output: Path, port: int):
-    """`invoke serve` in its own process group; a thread reads its output into a tail and notes
-    when each rebuild started and finished."""
-    command = [sys.executable, "-m", "invoke", "serve", "--content", str(content),
-               "--output", str(output), "--port", str(port)]  # fmt: skip
-    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, start_new_session=True)  # fmt: skip
-    tail, events = collections.deque(maxlen=40), {"Running task": [], "Rebuilt": []}
-
-    def read() -> None:
-        for line in proc.stdout:
-            tail.append(line)
-            for key, stamps in events.items():
-                if key in line:
-                    stamps.append(time.perf_counter())
-
-    threading.Thread(target=read, daemon=True).start()
-    return proc, tail, events
-
-
-def wait_until_served(proc, tail, url: str, timeout: float = 300) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"invoke serve exited ({proc.returncode}):\n{''.join(tail)}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit(f"{url} did not answer within {timeout:.0f} s:\n{''.join(tail)}")
 
 
 def wait_for_text(page, text: str, timeout: float = 120) -> None:
@@ -115,12 +69,12 @@ def main() -> None:
 
         source = sorted((content / "articles").glob("*-bench-*.md"))[articles // 2]
         slug = re.search(r"(?m)^Slug:\s*(\S+)", source.read_text(encoding="utf-8")).group(1)
-        port = free_port()
         start = time.perf_counter()
-        proc, tail, events = start_serve(content, tmp / "site", port)
+        server = Served(content, tmp / "site")  # tests/serve_helpers.py: `invoke serve` running
         try:
-            url = f"http://127.0.0.1:{port}/blog/{slug}/"
-            wait_until_served(proc, tail, url)
+            server.wait_for("Serving http://", timeout=300)  # the first, cold build is done
+            server.wait_until_listening()
+            url = f"{server.base_url}/blog/{slug}/"
             first = time.perf_counter() - start
             times = []
             with sync_playwright() as p:
@@ -135,21 +89,19 @@ def main() -> None:
                     with source.open("a", encoding="utf-8") as f:
                         f.write(f"\n{marker} for the serve benchmark.\n")
                     t0 = time.perf_counter()
-                    seen = {key: len(stamps) for key, stamps in events.items()}
+                    seen = len(server.stamps)
                     wait_for_text(page, marker)
                     times.append(time.perf_counter() - t0)
-                    started, done = (events[key][seen[key] :] or [t0] for key in seen)
-                    print(f"  run {run + 1}: shown after {times[-1]:5.2f} s; rebuild started at "
-                          f"{started[0] - t0:.2f} s, done at {done[0] - t0:.2f} s, "
-                          f"{len(events['Rebuilt']) - seen['Rebuilt']} build(s)")  # fmt: skip
+                    printed = server.stamps[seen:]
+                    started, done = (next((t for t, line in printed if key in line), t0)
+                                     for key in ("Running task", "Rebuilt"))  # fmt: skip
+                    builds = sum("Rebuilt" in line for _, line in printed)
+                    print(f"  run {run + 1}: shown after {times[-1]:5.2f} s; rebuild started "
+                          f"at {started - t0:.2f} s, done at {done - t0:.2f} s, "
+                          f"{builds} build(s)")  # fmt: skip
                 browser.close()
         finally:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+            server.stop()
         median = statistics.median(times)
         verdict = "meets" if median / pw <= TARGET else "misses"
         print(f"edit to browser (median of {runs}): {median:.2f} s = {median / pw:.2f}x the plain "

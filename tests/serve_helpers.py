@@ -35,6 +35,7 @@ class Served:
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.lines: queue.Queue[str] = queue.Queue()
         self.log: list[str] = []
+        self.stamps: list[tuple[float, str]] = []  # (perf_counter when read, line): bench/serve
         self.process = subprocess.Popen(
             [sys.executable, "-m", "invoke", "serve", "--port", str(self.port),
              "--content", str(content), "--output", str(output)],
@@ -44,6 +45,7 @@ class Served:
 
     def _read(self) -> None:
         for line in self.process.stdout:
+            self.stamps.append((time.perf_counter(), line))
             self.lines.put(line)
 
     def wait_for(self, text: str, timeout: float = 30) -> None:
