@@ -24,16 +24,16 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import common  # noqa: E402
-from corpus import make_corpus  # noqa: E402
-
-ROOT, build_ours, build_plain, timed = (
-    common.ROOT,
-    common.build_ours,
-    common.build_plain,
-    common.timed,
+from common import (  # noqa: E402
+    arguments,
+    build_ours,
+    build_plain,
+    corpora,
+    index_search,
+    medians,
+    plain_corpus,
+    timed,
 )
-index_search, medians, plain_corpus = common.index_search, common.medians, common.plain_corpus
 
 
 def touch_one(content: Path) -> None:
@@ -50,17 +50,13 @@ def row(name: str, what: str, ours: tuple, plain: tuple | None, note: str = "") 
 
 
 def main() -> None:
-    articles = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
-    runs = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+    articles, runs = arguments(1000, 3)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        corpora = {
-            "real content (1 article, 2 pages)": ROOT / "content",
-            f"varied ({articles} articles + real)": make_corpus(tmp / "varied", articles),
-        }
+        sites = corpora(tmp, articles)
         print(f"median of {runs} builds, each in a fresh process: wall s / CPU s")
         print(f"{'corpus':<34} {'what':<26} {'ours':>13} {'plain':>13} {'ratio wall/CPU':>13}")
-        for name, content in corpora.items():
+        for name, content in sites.items():
             plain_content = plain_corpus(content, tmp / f"plain-{len(name)}")
             times: dict[str, list] = {"cold": [], "index": [], "plain": [], "again": [],
                                       "again index": []}  # fmt: skip
@@ -69,7 +65,7 @@ def main() -> None:
                 times["cold"].append(timed(build_ours, content, out, cache, search=False))
                 times["index"].append(timed(index_search, out))
                 times["plain"].append(timed(build_plain, plain_content, tmp / "out-plain"))
-                if content != ROOT / "content":  # a copy: edit it
+                if "varied" in name:  # a copy: edit it
                     touch_one(content)
                     times["again"].append(timed(build_ours, content, out, cache, search=False))
                     times["again index"].append(timed(index_search, out))

@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import medians, timed  # noqa: E402
+from common import arguments, medians, timed  # noqa: E402
 from corpus import ROOT, make_corpus  # noqa: E402
 
 
@@ -40,8 +40,7 @@ def build(content: Path, output: Path, checks: bool) -> tuple[float, float]:
 
 
 def main() -> None:
-    articles = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
-    runs = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+    articles, runs = arguments(1000, 3)
     with tempfile.TemporaryDirectory() as tmp:
         content = make_corpus(Path(tmp) / "content", articles)
         times: dict[bool, list[tuple[float, float]]] = {True: [], False: []}

@@ -49,6 +49,23 @@ PLAIN = {
 }
 
 
+def arguments(count: int, runs: int) -> tuple[int, int]:
+    """The command line's two numbers (how many articles or copies, how many runs), else these
+    defaults: every bench script takes them in that order."""
+    given = sys.argv[1:3]
+    return (int(given[0]) if given else count, int(given[1]) if len(given) > 1 else runs)
+
+
+def corpora(tmp: Path, articles: int) -> dict[str, Path]:
+    """The real content/ and a varied corpus of `articles` more (bench/corpus.py), by name."""
+    from corpus import make_corpus
+
+    return {
+        "real content (1 article, 2 pages)": ROOT / "content",
+        f"varied ({articles} articles + real)": make_corpus(tmp / "varied", articles),
+    }
+
+
 def timed(build, *args, **kwargs) -> tuple[float, float]:
     """(wall, CPU) seconds of build(*args, **kwargs), run in child processes."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import build_ours  # noqa: E402
+from common import arguments, build_ours  # noqa: E402
 from corpus import make_corpus  # noqa: E402
 
 
@@ -53,8 +53,7 @@ PARSERS = {"selectolax (Lexbor, C)": lexbor, "html5lib": html5lib_, "justhtml": 
 
 
 def main() -> None:
-    articles = int(sys.argv[1]) if len(sys.argv) > 1 else 200
-    runs = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+    articles, runs = arguments(200, 3)
     with tempfile.TemporaryDirectory() as tmp:
         content = make_corpus(Path(tmp) / "content", articles)
         build_ours(content, Path(tmp) / "output")

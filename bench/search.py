@@ -25,8 +25,7 @@ from pathlib import Path
 import brotli
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import OURS, ROOT  # noqa: E402
-from corpus import make_corpus  # noqa: E402
+from common import OURS, ROOT, arguments, corpora  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "plugins"))
 from pelican.settings import read_settings  # noqa: E402
@@ -78,19 +77,15 @@ def first_search(output: Path, bundle: str) -> dict[str, int]:
 
 
 def main() -> None:
-    articles = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
-    runs = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+    articles, runs = arguments(1000, 3)
     config = settings_for(read_settings(str(DEV_SETTINGS)))
     bundle, pages = config["bundle"], config["pages"]
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        corpora = {
-            "real content": ROOT / "content",
-            f"{articles} varied articles": make_corpus(tmp / "corpus", articles),
-        }
+        sites = corpora(tmp, articles)
         print(f"median of {runs} runs (seconds); the index is built apart from Pelican's build")
-        print(f"{'corpus':<22} {'build':>6} {'index':>6} {'pages':>6} {'files':>6} {'bytes':>11}")
-        for name, content in corpora.items():
+        print(f"{'corpus':<34} {'build':>6} {'index':>6} {'pages':>6} {'files':>6} {'bytes':>11}")
+        for name, content in sites.items():
             output = tmp / "out"
             builds, indexes = [], []
             for _ in range(runs):
@@ -99,7 +94,7 @@ def main() -> None:
                 stats = build_index(output, bundle, pages=pages)
                 indexes.append(stats.seconds)
             build, index = statistics.median(builds), statistics.median(indexes)
-            print(f"{name:<22} {build:>6.2f} {index:>6.2f} "
+            print(f"{name:<34} {build:>6.2f} {index:>6.2f} "
                   f"{stats.pages:>6} {stats.files:>6} {stats.bytes:>11,}")  # fmt: skip
 
         page = output / OURS["search"]

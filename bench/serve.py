@@ -25,7 +25,7 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, build_plain, medians, plain_corpus, timed  # noqa: E402
+from common import ROOT, arguments, build_plain, medians, plain_corpus, timed  # noqa: E402
 from corpus import make_corpus  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "tests"))
@@ -52,8 +52,7 @@ def wait_for_text(page, text: str, timeout: float = 120) -> None:
 
 
 def main() -> None:
-    articles = int(sys.argv[1]) if len(sys.argv) > 1 else 200
-    runs = int(sys.argv[2]) if len(sys.argv) > 2 else 5
+    articles, runs = arguments(200, 5)
     if not Path(CHROMIUM).exists():
         raise SystemExit(f"{CHROMIUM} is missing: run `{INSTALL_HINT}`")
     from playwright.sync_api import sync_playwright

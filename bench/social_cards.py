@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ARTICLE_SLUG, ROOT  # noqa: E402
+from common import ARTICLE_SLUG, ROOT, arguments  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "plugins"))
 from social_cards.social_cards import Cards  # noqa: E402
@@ -92,8 +92,7 @@ def builds(content: Path, tmp: Path, runs: int, label: str) -> None:
 
 
 def main() -> None:
-    copies = int(sys.argv[1]) if len(sys.argv) > 1 else 100
-    runs = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+    copies, runs = arguments(100, 3)
     draw(copies)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
