@@ -11,12 +11,10 @@ import importlib.util
 import json
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import TRUST, content_with
+from conftest import TRUST, build_here, content_with
 
 from tasks import DEV_SETTINGS, ROOT, build_site
 
@@ -154,19 +152,12 @@ def test_the_cache_changes_nothing_in_the_site(tmp_path):
     assert "&#8217;" in html and "&amp;#8217;" not in html  # typeset once: curly, not escaped
 
 
-def _pelican(content: Path, output: Path, cache: Path) -> subprocess.CompletedProcess:
-    extra = [f"PATH={json.dumps(str(content))}", f"CACHE_PATH={json.dumps(str(cache))}"]
-    command = [sys.executable, "-m", "pelican", "-s", str(DEV_SETTINGS), "-o", str(output),
-               "--delete-output-directory", "-e", *extra]  # fmt: skip
-    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
-
-
 def test_problems_are_reported_on_every_build_until_fixed(tmp_path):
     """A problem is never hidden by the cache, nor lost by a file read in parallel: what the
     reader, the metadata checks and the checks of written pages find is reported again by the
     next build of the same files."""
     corpus, cache = make_corpus(tmp_path / "content", 60), tmp_path / "cache"
-    assert _pelican(corpus, tmp_path / "ok", cache).returncode == 0
+    assert build_here(corpus, tmp_path / "ok", CACHE_PATH=str(cache)).code == 0
     one, two = articles(corpus)[1], articles(corpus)[3]
     edit(one, r"^Summary: .*$", "Summary: " + "Far too long. " * 20)
     one.write_text(one.read_text("utf-8") + "\n[the home page](javascript:alert(1))\n", "utf-8")
@@ -174,9 +165,9 @@ def test_problems_are_reported_on_every_build_until_fixed(tmp_path):
     three = articles(corpus)[6]  # Python-Markdown's reader logs this one itself
     edit(three, r"^(Category: .*)$", r"\1\nCategory: Sport")
     (cache / "build").rename(tmp_path / "set-aside")  # the first run reads everything again
-    reports = [_pelican(corpus, tmp_path / f"run{n}", cache) for n in (1, 2)]
+    reports = [build_here(corpus, tmp_path / f"run{n}", CACHE_PATH=str(cache)) for n in (1, 2)]
     for result in reports:
-        assert result.returncode == 1
+        assert result.code == 1
         assert f"content/articles/{one.name}" in result.stderr
         assert '"javascript:" addresses are not allowed' in result.stderr
         assert "Summary" in result.stderr and "Titel" in result.stderr
