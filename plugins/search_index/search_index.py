@@ -43,7 +43,7 @@ DEFAULTS = {
     # Seconds Pagefind may take before the build gives up (1,000 articles: about 5 s here).
     "timeout": 300,
     # True: the build leaves the index out, and whoever runs it builds the index afterwards
-    # with index_parts(). `make serve` does, once the browser has reloaded the changed page.
+    # with index_and_say(). `make serve` does, once the browser has reloaded the changed page.
     "defer": False,
     # Pagefind holds a whole index in memory while it builds it, about 160 MiB per 1,000
     # articles. A site with more articles than this gets its index in parts of at most this
