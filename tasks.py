@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 from invoke import Exit, task
@@ -25,6 +26,7 @@ OUTPUT = ROOT / "output"
 DEV_SETTINGS = ROOT / "pelicanconf.py"
 PUBLISH_SETTINGS = ROOT / "publishconf.py"
 HOST, PORT = "127.0.0.1", 8000
+MARKDOWN = {".md", ".markdown", ".mkd", ".mdown"}  # the files `make serve` previews on save
 
 
 def _settings(settings_file: Path) -> dict:
@@ -49,20 +51,47 @@ def _swap_in(new: Path, output: Path, retention: list[str]) -> None:
         new.rename(output)
 
 
-def _run_forked(args: list[str]) -> int:
-    """`python -m pelican args` in a child forked from this process, which has Python and the
-    libraries already loaded (see _warm_up): `make serve` starts a rebuild in milliseconds
-    instead of half a second. The child imports the settings and plugins itself, so an edit to
-    them counts on the next build. Its exit status is returned."""
+_LOADED: dict[str, int] = {}  # the project's modules this process loaded: file -> mtime
+
+
+def _project_files() -> dict[str, str]:
+    """The project's own modules loaded in this process (not the virtualenv's, which may be
+    inside the project's folder): name -> file."""
+    ours, venv = f"{ROOT}{os.sep}", f"{Path(sys.prefix).resolve()}{os.sep}"
+    files = {name: str(getattr(module, "__file__", None) or "")
+             for name, module in list(sys.modules.items())}  # fmt: skip
+    return {n: f for n, f in files.items() if f.startswith(ours) and not f.startswith(venv)}
+
+
+def _mtime(file: str) -> int:
+    try:
+        return os.stat(file).st_mtime_ns
+    except OSError:
+        return -1
+
+
+def _fork_pelican(args: list[str], quiet: bool = False, nice: int = 0) -> int:
+    """Starts `python -m pelican args` in a child forked from this process, which has Python,
+    the libraries and the plugins already loaded (see _warm_up): a rebuild starts in
+    milliseconds instead of half a second. If a file of the project's own code (plugins,
+    tasks) changed since it was loaded, the child loads all of them afresh, so an edit counts
+    on the next build. Returns the child's pid. quiet: the child prints nothing. nice: lowers
+    its priority (os.nice), so that the server and the browser come first."""
     sys.stdout.flush()
     sys.stderr.flush()
     pid = os.fork()
     if pid == 0:  # the child: one build, then exit without running the parent's cleanup
         code = 1
         try:
+            if quiet:
+                for fd in (1, 2):
+                    os.dup2(os.open(os.devnull, os.O_WRONLY), fd)
+            if nice:
+                os.nice(nice)
             os.chdir(ROOT)
-            for name, module in list(sys.modules.items()):  # the project's own code: afresh
-                if str(getattr(module, "__file__", None) or "").startswith(f"{ROOT}{os.sep}"):
+            loaded = _project_files()
+            if any(_mtime(file) != _LOADED.get(file) for file in loaded.values()):
+                for name in loaded:
                     del sys.modules[name]
             from pelican import main
 
@@ -78,11 +107,19 @@ def _run_forked(args: list[str]) -> int:
             sys.stdout.flush()
             sys.stderr.flush()
             os._exit(code)
-    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    return pid
+
+
+def _run_forked(args: list[str], quiet: bool = False) -> int:
+    """`python -m pelican args` in a forked child (_fork_pelican); its exit status."""
+    return os.waitstatus_to_exitcode(os.waitpid(_fork_pelican(args, quiet), 0)[1])
 
 
 def _warm_up() -> None:
-    """Loads the libraries every build uses, once, for the builds _run_forked starts."""
+    """Loads the libraries and plugins every build uses, once, for the builds _fork_pelican
+    starts."""
+    import importlib
+
     import feedgenerator  # noqa: F401
     import markdown.extensions.extra  # noqa: F401
     import markdown.extensions.meta  # noqa: F401
@@ -94,6 +131,38 @@ def _warm_up() -> None:
     import PIL.ImageDraw  # noqa: F401
     import selectolax.lexbor  # noqa: F401
     import typogrify.filters  # noqa: F401
+
+    settings = _settings(DEV_SETTINGS)
+    folders = [str(ROOT / p) for p in settings.get("PLUGIN_PATHS", [])]
+    sys.path[:0] = [f for f in folders if f not in sys.path]
+    for name in settings["PLUGINS"]:
+        if any(os.path.isdir(os.path.join(f, name)) for f in folders):
+            importlib.import_module(name)  # imported only: no signal is connected here
+    _LOADED.update((file, _mtime(file)) for file in _project_files().values())
+
+
+def _begin(settings_file: Path, output: Path, overrides: dict | None) -> tuple[Path, list[str]]:
+    """A fresh staging folder beside `output` (one file system: the final rename is a cheap
+    move), and the Pelican arguments that build into it."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.building-", dir=output.parent))
+    command = ["--settings", str(settings_file), "--output", str(staging),
+               "--delete-output-directory"]  # fmt: skip
+    if overrides:  # one -e flag with every KEY=JSON pair: a second -e would replace the first
+        command += ["--extra-settings", *(f"{k}={json.dumps(v)}" for k, v in overrides.items())]
+    return staging, command
+
+
+def _end(settings_file: Path, output: Path, staging: Path, returncode: int) -> bool:
+    """Puts a successful build in place of `output`; a failed one is thrown away."""
+    try:
+        if returncode != 0:
+            print(f"\nBuild failed: {output} was left as it was.", file=sys.stderr)
+            return False
+        _swap_in(staging, output, _settings(settings_file).get("OUTPUT_RETENTION", []))
+        return True
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def build_site(
@@ -108,29 +177,71 @@ def build_site(
     in a child forked from this process (where os.fork exists), as `make serve` does.
     """
     output = Path(output).resolve()
-    output.parent.mkdir(parents=True, exist_ok=True)
-    # Same parent folder as output/, so the final rename is a cheap move on one file system.
-    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.building-", dir=output.parent))
+    staging, command = _begin(settings_file, output, overrides)
     try:
-        command = [
-            "--settings",
-            str(settings_file),
-            "--output",
-            str(staging),
-            "--delete-output-directory",
-        ]
-        if overrides:  # one -e flag with every KEY=JSON pair: a second -e would replace the first
-            command += ["--extra-settings", *(f"{k}={json.dumps(v)}" for k, v in overrides.items())]
         if fork and hasattr(os, "fork"):
             returncode = _run_forked(command)
         else:
             command = [sys.executable, "-m", "pelican", *command]
             returncode = subprocess.run(command, cwd=ROOT, check=False).returncode
-        if returncode != 0:
-            print(f"\nBuild failed: {output} was left as it was.", file=sys.stderr)
-            return False
-        _swap_in(staging, output, _settings(settings_file).get("OUTPUT_RETENTION", []))
-        return True
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return _end(settings_file, output, staging, returncode)
+
+
+class Preview:
+    """The pages of the files an author saved, built with the whole site's context and put into
+    the served output/ at once, while the full build runs (`make serve`). revert() puts back
+    what output/ had, if the full build fails; the full build's output replaces it all if not."""
+
+    def __init__(self, output: Path, staging: Path, pages: list[str]) -> None:
+        self.output, self.pages = output, pages
+        self.backup = Path(tempfile.mkdtemp(prefix=f".{output.name}.preview-", dir=output.parent))
+        self.added: list[Path] = []
+        self.replaced: list[tuple[Path, Path]] = []
+        for page in pages:
+            new, old, kept = staging / page, output / page, self.backup / page
+            if old.exists():
+                kept.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(old, kept)
+                self.replaced.append((old, kept))
+            else:
+                old.parent.mkdir(parents=True, exist_ok=True)
+                self.added.append(old)
+            os.replace(new, old)  # each page whole: a reader never sees half of one
+
+    def revert(self) -> None:
+        for path in self.added:
+            path.unlink(missing_ok=True)
+        for path, kept in self.replaced:
+            os.replace(kept, path)
+        self.discard()
+
+    def discard(self) -> None:
+        shutil.rmtree(self.backup, ignore_errors=True)
+
+
+def preview_site(
+    sources: list[Path], settings_file: Path, output: Path, overrides: dict | None = None
+) -> Preview | None:
+    """The pages of `sources` (Markdown files just saved) rebuilt into the served `output`
+    without waiting for the rest of the site (plugins/build_cache's PREVIEW): forked and quiet,
+    as `make serve` runs it. None when there is nothing to preview or the preview failed: the
+    full build, which follows every preview, reports and decides."""
+    if not hasattr(os, "fork") or not output.is_dir():
+        return None
+    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.preview-", dir=output.parent))
+    try:
+        extra = {**(overrides or {}), "PREVIEW": [str(p) for p in sources]}
+        command = ["--settings", str(settings_file), "--output", str(staging), "--extra-settings",
+                   *(f"{k}={json.dumps(v)}" for k, v in extra.items())]  # fmt: skip
+        if _run_forked(command, quiet=True) != 0:
+            return None
+        from build_cache.build_cache import PREVIEW_LIST
+
+        pages = json.loads((staging / PREVIEW_LIST).read_text(encoding="utf-8"))
+        return Preview(output, staging, pages) if pages else None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
@@ -184,10 +295,10 @@ def serve(c, host=HOST, port=PORT, content="", output=str(OUTPUT)):
     from tornado import ioloop
 
     class QuickWatcher(Watcher):
-        """livereload's watcher, looking for saved files every 0.2 s instead of every 0.8 s."""
+        """livereload's watcher, looking for saved files every 0.1 s instead of every 0.8 s."""
 
         def start(self, callback) -> bool:
-            ioloop.PeriodicCallback(callback, 200).start()
+            ioloop.PeriodicCallback(callback, 100).start()
             return True  # livereload then starts no polling of its own
 
     settings = _settings(DEV_SETTINGS)
@@ -216,28 +327,85 @@ def serve(c, host=HOST, port=PORT, content="", output=str(OUTPUT)):
         indexing[0].start()
 
     def rebuild() -> bool:
-        for thread in indexing:  # never replace the folder Pagefind is writing into
-            thread.join()
-        # A failed build prints every problem and leaves output/ as it was: the browser keeps
-        # showing the last good site until the problem is fixed and the next save rebuilds.
+        """The first build, before serving."""
         if build_site(DEV_SETTINGS, output_path, overrides, fork=True):
             print("Rebuilt: the browser reloads by itself.", flush=True)
             return True
         print("Still serving the last good build. Fix the problems above and save.", flush=True)
         return False
 
-    def on_change() -> None:
-        # livereload 2.7.1 drops a reload that comes within ~3 s of the previous one (its guard
-        # against bursts of changes), so a quick second save would be built but never shown.
-        # After a good build we reload the open pages ourselves; its own reload is then skipped.
-        if rebuild():
+    content_path = Path(overrides.get("PATH", settings["PATH"])).resolve()
+    # The build running (its child's pid), the preview it follows, and a save it came too late
+    # for: the server goes on serving while a build runs in a forked child.
+    state: dict = {"building": None, "shown": None, "again": None}
+
+    def preview(changed: str | None) -> Preview | None:
+        """A saved Markdown file's own pages first, shown at once; the full build follows."""
+        path = Path(changed).resolve() if changed else None
+        if path is None or path.suffix not in MARKDOWN or not path.is_relative_to(content_path):
+            return None
+        for thread in indexing:  # Pagefind reads the pages: one at a time
+            thread.join()
+        shown = preview_site([path], DEV_SETTINGS, output_path, overrides)
+        if shown is not None:
             LiveReloadHandler.reload_waiters(path="*")
+            pages = ", ".join(f"/{p}" for p in shown.pages)
+            print(f"Preview: {pages} shown; the rest of the site follows.", flush=True)
+        return shown
+
+    def start_build(changed: str | None) -> None:
+        state["shown"] = preview(changed)
+        for thread in indexing:  # never replace the folder Pagefind is writing into
+            thread.join()
+        staging, command = _begin(DEV_SETTINGS, output_path, overrides)
+        # After a preview the author is looking at the page it showed: loading it comes first.
+        pid = state["building"] = _fork_pelican(command, nice=10 if state["shown"] else 0)
+        loop = ioloop.IOLoop.current()
+
+        def wait() -> None:
+            code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+            loop.add_callback(built, staging, code)
+
+        threading.Thread(target=wait, daemon=True).start()
+
+    def built(staging: Path, code: int) -> None:
+        # A failed build prints every problem and leaves output/ as it was (without the
+        # preview): the browser shows the last good site until the problem is fixed and saved.
+        shown = state["shown"]
+        if _end(DEV_SETTINGS, output_path, staging, code):
+            print("Rebuilt: the browser reloads by itself.", flush=True)
             index_search()
+        else:
+            if shown is not None:
+                shown.revert()
+            print("Still serving the last good build. Fix the problems above and save.",
+                  flush=True)  # fmt: skip
+        if shown is not None:
+            shown.discard()
+        # livereload 2.7.1 drops a reload that comes within ~3 s of the previous one (its guard
+        # against bursts of changes), so a quick second save would be built but never shown:
+        # we reload the open pages ourselves.
+        LiveReloadHandler.reload_waiters(path="*")
+        state["building"] = None
+        if state["again"] is not None:
+            changed, state["again"] = state["again"], None
+            start_build(changed)
+
+    def on_change() -> None:
+        changed = watcher.filepath or ""
+        if state["building"] is not None:  # built once this build is done
+            state["again"] = changed
+        else:
+            start_build(changed)
+        # livereload reloads the browser after this returns, unless it reloaded it less than
+        # ~3 s ago: it would only show the site as it was. We reload when the build is done.
+        LiveReloadHandler._last_reload_time = time.time()
 
     _warm_up()
     if rebuild():
         index_search()
-    server = Server(watcher=QuickWatcher())
+    watcher = QuickWatcher()
+    server = Server(watcher=watcher)
     for pattern in (
         f"{overrides.get('PATH', settings['PATH'])}/**/*",
         f"{settings['THEME']}/**/*",

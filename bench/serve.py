@@ -85,6 +85,7 @@ def main() -> None:
                 for run in range(runs):
                     time.sleep(4)  # settle; livereload's own reload guard is ~3 s
                     marker = f"Marker {uuid.uuid4().hex[:6]}"
+                    rebuilt = server.output().count("Rebuilt")
                     with source.open("a", encoding="utf-8") as f:
                         f.write(f"\n{marker} for the serve benchmark.\n")
                     t0 = time.perf_counter()
@@ -92,12 +93,16 @@ def main() -> None:
                     wait_for_text(page, marker)
                     times.append(time.perf_counter() - t0)
                     printed = server.stamps[seen:]
-                    started, done = (next((t for t, line in printed if key in line), t0)
-                                     for key in ("Running task", "Rebuilt"))  # fmt: skip
-                    builds = sum("Rebuilt" in line for _, line in printed)
-                    print(f"  run {run + 1}: shown after {times[-1]:5.2f} s; rebuild started "
-                          f"at {started - t0:.2f} s, done at {done - t0:.2f} s, "
-                          f"{builds} build(s)")  # fmt: skip
+                    server.wait_printed("Rebuilt", rebuilt + 1, timeout=120)  # the full build
+                    printed = server.stamps[seen:]
+                    started, preview, done = (
+                        next((f"{t - t0:.2f} s" for t, line in printed if key in line), "-")
+                        for key in ("Running task", "Preview:", "Rebuilt")
+                    )
+                    print(
+                        f"  run {run + 1}: shown after {times[-1]:5.2f} s; noticed at {started}, "
+                        f"preview in place at {preview}, full build done at {done}"
+                    )
                 browser.close()
         finally:
             server.stop()

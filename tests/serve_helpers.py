@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import queue
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -40,6 +42,7 @@ class Served:
             [sys.executable, "-m", "invoke", "serve", "--port", str(self.port),
              "--content", str(content), "--output", str(output)],
             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            start_new_session=True,  # its own process group: stop() ends the builds it forked too
         )  # fmt: skip
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -98,11 +101,17 @@ class Served:
             return error.code, ""
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        """Ends the server and any build it has running, as Ctrl+C in a terminal does."""
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            try:
+                os.killpg(self.process.pid, sig)
+            except ProcessLookupError:
+                break
+            try:
+                self.process.wait(timeout=10)
+                break
+            except subprocess.TimeoutExpired:
+                continue
 
 
 @contextmanager

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import TRUST, build_here, content_with
 
-from tasks import DEV_SETTINGS, ROOT, build_site
+from tasks import DEV_SETTINGS, ROOT, build_site, preview_site
 
 # bench/corpus.py, loaded by its path: bench/ on sys.path would hide plugins of the same name.
 _spec = importlib.util.spec_from_file_location("bench_corpus", ROOT / "bench" / "corpus.py")
@@ -188,3 +188,35 @@ def test_a_clinicians_profile_edit_shows_wherever_the_profile_does(tmp_path):
     assert_same_site(tmp_path / "edited", _fresh(tmp_path, content))
     page = tmp_path / "edited" / "blog" / "author" / "alex-example" / "index.html"
     assert "balance classes" in page.read_text(encoding="utf-8")
+
+
+def test_a_preview_is_the_full_builds_page_and_nothing_else(tmp_path, corpus):
+    """`make serve` shows a saved article's page before the rest of the site is rebuilt
+    (tasks.preview_site, plugins/build_cache's PREVIEW): that page is byte for byte the one the
+    full build makes, no other file of the served site changes, and revert() puts back exactly
+    what was there. A file that is no article's source, or has problems, previews nothing."""
+    cache, served = tmp_path / "cache", tmp_path / "served"
+    settings = {"PATH": str(corpus), "CACHE_PATH": str(cache)}
+    assert build(corpus, served, cache)
+    before = files(served)
+    body = articles(corpus)[4]
+    body.write_text(body.read_text("utf-8") + "\nA sentence to preview, with a marker.\n", "utf-8")
+    slug = re.search(r"^Slug: (.*)$", body.read_text("utf-8"), re.M)[1]
+    page = f"blog/{slug}/index.html"
+
+    shown = preview_site([body], DEV_SETTINGS, served, settings)
+    assert shown is not None and shown.pages == [page]
+    after = files(served)
+    assert "A sentence to preview" in after[page].decode()
+    assert after[page] == files(_fresh(tmp_path, corpus))[page]
+    assert sorted(after) == sorted(before)
+    assert [name for name in before if after[name] != before[name]] == [page]
+    shown.revert()
+    assert files(served) == before
+
+    logo = corpus / "extra" / "logo.png"  # a static file, no article's source
+    assert logo.is_file() and preview_site([logo], DEV_SETTINGS, served, settings) is None
+    edit(body, r"^Title: .*$", "Titel: A typo in the key")
+    assert preview_site([body], DEV_SETTINGS, served, settings) is None
+    assert files(served) == before
+    assert not list(tmp_path.glob(".served.*")), "a preview leaves no folder behind"

@@ -61,3 +61,29 @@ def test_serve_indexes_for_search_after_each_build(served):
     assert log.rindex("Rebuilt") < log.rindex("Search index: 1 page")
     assert "Fourth version" in server.get("/blog/hello/")[1]
     assert server.get("/pagefind/pagefind-entry.json")[0] == 200
+
+
+def test_a_saved_articles_page_is_shown_before_the_rest_is_rebuilt(served):
+    """The saved article's own page is put in place first ("Preview:"), then the full build
+    replaces the whole site ("Rebuilt")."""
+    server, content = served
+    article = content / "articles" / "a.md"
+    article.write_text(ARTICLE.format(title="Hello").replace("First", "Fifth"), encoding="utf-8")
+    log = server.wait_printed("Rebuilt", 2)
+    assert log.rindex("Preview: /blog/hello/index.html shown") < log.rindex("Rebuilt")
+    assert "Fifth version" in server.get("/blog/hello/")[1]
+
+
+def test_a_preview_is_taken_back_when_the_full_build_fails(served):
+    """A broken link is found only once every page is written: the preview of the page that
+    has it goes in, the full build fails, and the served site is the last good build again."""
+    server, content = served
+    article = content / "articles" / "a.md"
+    broken = ARTICLE.format(title="Hello").replace("First", "[Gone](/blog/nowhere/) Sixth")
+    article.write_text(broken, encoding="utf-8")
+    server.wait_for("Still serving the last good build")
+    log = server.output()
+    assert "Preview: /blog/hello/index.html shown" in log
+    assert "/blog/nowhere/" in log[log.rindex("Preview:") :]
+    status, html = server.get("/blog/hello/")
+    assert status == 200 and "First version" in html and "Sixth" not in html

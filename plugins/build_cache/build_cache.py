@@ -20,6 +20,12 @@ any of those and the build starts from an empty cache (unused fingerprints are p
 * Checking: plugins/content_checks keeps what it found in each written page, keyed by the page's
   HTML, through `stored()` / `store()` below.
 
+A preview (PREVIEW setting: the source files an author just saved, as `make serve` passes them)
+reads and builds the whole site's context as usual, but writes only those files' own pages
+(content_checks' writer asks `writes()`), checks them, and lists them in PREVIEW_LIST in the
+output folder; tasks.py puts them into the served site while the full build runs. A preview
+keeps the pages it rendered and nothing else (a full build follows it).
+
 New entries are kept only when the build succeeds (this plugin's `finalized` runs after
 content_checks', which fails a build with problems), so a page whose rendering or checks reported
 something is rendered and checked again by the next build.
@@ -53,10 +59,14 @@ STATE = "_build_cache"  # key of the running build's Cache in the settings dict
 BASE = "_build_cache_base"  # CACHE_PATH as the settings give it
 TYPESET = "_build_cache_typogrify"  # typogrify runs in the reader (taken over from Pelican)
 LOGGED = "_build_cache_logged"  # metadata: the problems logged while the file was read
+ONLY = "_build_cache_only"  # a preview: the output paths it writes (see select)
+PREVIEW = "PREVIEW"  # setting: the source files to preview (absolute paths); empty: a full build
+PREVIEW_LIST = ".preview.json"  # in a preview's output folder: the pages it wrote
 MAX_WORKERS = 8  # processes reading ahead in a cold build, at most
 READ_AHEAD_MIN = 40  # fewer unread articles than this are read one by one: not worth a fork
 # Settings that do not change what is written: where it goes, and this plugin's own state.
-NOT_OUTPUT = {"OUTPUT_PATH", "CACHE_PATH", "CACHE_CONTENT", "LOAD_CONTENT_CACHE", STATE}
+# A preview's pages are those of the full build: the two share a fingerprint.
+NOT_OUTPUT = {"OUTPUT_PATH", "CACHE_PATH", "CACHE_CONTENT", "LOAD_CONTENT_CACHE", STATE, PREVIEW}
 KEEP = 4  # fingerprints kept: development, serve and preview settings, plus one spare
 IDLE = 3600  # seconds unused before a fingerprint beyond those may be pruned
 TOP = object()  # "not in the context" (None could be a value)
@@ -147,13 +157,16 @@ class Cache:
         self.stored(name)
         self.stores[name]["new"][key] = value
 
-    def save(self) -> None:
-        """After a successful build: the entries it used or made, and nothing else."""
+    def save(self, preview: bool = False) -> None:
+        """After a successful build: the entries it used or made, and nothing else. After a
+        preview: only the pages it rendered are added (it saw too little to drop anything)."""
         self.pages.mkdir(parents=True, exist_ok=True)
         if self.new_pages.is_dir():
             for entry in os.scandir(self.new_pages):
                 os.replace(entry.path, self.pages / entry.name)
             self.new_pages.rmdir()
+        if preview:
+            return
         for entry in os.scandir(self.pages):
             if entry.name not in self.used:
                 os.unlink(entry.path)
@@ -536,10 +549,47 @@ def templates(generator) -> None:
         track_reads(generator.env)
 
 
+class NothingToPreview(Exception):
+    """The saved files are not the source of any article or page: only a full build will do."""
+
+
+def writes(settings: dict, name: str | None = None) -> bool:
+    """Whether the writer writes the page `name` (relative to the output folder): in a preview,
+    only the saved files' own pages. Without a name: whether everything is written (the site
+    is whole: not a preview)."""
+    only = settings.get(ONLY)
+    return only is None or (name is not None and os.path.normpath(name) in only)
+
+
+def select(generators: list) -> None:
+    """A preview: every article and page is read and has its address; the saved files' pages,
+    and only those, will be written."""
+    settings = generators[0].settings if generators else {}
+    sources = {os.path.abspath(p) for p in settings.get(PREVIEW) or ()}
+    if not sources or cache_of(settings) is None:
+        return
+    kinds = ("articles", "translations", "hidden_articles", "hidden_translations", "drafts",
+             "drafts_translations", "pages", "hidden_pages", "draft_pages")  # fmt: skip
+    only = {
+        os.path.normpath(content.save_as)
+        for generator in generators for kind in kinds for content in getattr(generator, kind, ())
+        if os.path.abspath(content.source_path) in sources and content.save_as
+    }  # fmt: skip
+    if not only:
+        raise NothingToPreview(f"no article or page comes from {', '.join(sorted(sources))}")
+    settings[ONLY] = only
+
+
 def finish(pelican) -> None:
     """The build succeeded (content_checks' finalized would have raised): keep the caches."""
     if (cache := cache_of(pelican.settings)) is not None:
-        cache.save()
+        only = pelican.settings.get(ONLY)
+        if only is not None:  # a preview: the pages written, for tasks.py to serve
+            out = pelican.output_path
+            written = sorted(p for p in only if os.path.isfile(os.path.join(out, p)))
+            with open(os.path.join(out, PREVIEW_LIST), "w", encoding="utf-8") as handle:
+                json.dump(written, handle)
+        cache.save(preview=only is not None)
         logger.info("Pages rendered: %d, from the cache: %d", len(cache.rendered), cache.hits)
         pelican.settings.pop(STATE, None)
 
@@ -557,5 +607,7 @@ def register() -> None:
     signals.article_generator_pretaxonomy.connect(restore_cache_path)
     # generator_init: each generator's Jinja environment renders through the page cache.
     signals.generator_init.connect(templates)
+    # all_generators_finalized: every article and page has its address: a preview's pages.
+    signals.all_generators_finalized.connect(select)
     # finalized: after content_checks' (PLUGINS order): reached only by a successful build.
     signals.finalized.connect(finish)

@@ -25,6 +25,7 @@ import re
 import sys
 from dataclasses import dataclass
 
+from build_cache.build_cache import writes
 from jinja2 import TemplateError
 from pelican import signals
 from pelican.contents import Content
@@ -192,9 +193,12 @@ def hide_report_traceback(record: logging.LogRecord) -> bool:
 # --- Writing --------------------------------------------------------------------------------------
 class CheckedWriter(Writer):
     """Pelican's Writer, but a page that cannot be written is a problem of its own source file
-    (or template), and the other pages are still written and checked."""
+    (or template), and the other pages are still written and checked. In a preview
+    (plugins/build_cache) only the saved files' pages are written, and no feed."""
 
     def write_file(self, name, template, context, *args, **kwargs):
+        if not writes(self.settings, name or None):
+            return None
         checks = checks_of(self.settings)
         content = kwargs.get("article") or kwargs.get("page")
         if checks is None:
@@ -212,6 +216,8 @@ class CheckedWriter(Writer):
             checks.writing = None
 
     def write_feed(self, *args, **kwargs):
+        if not writes(self.settings):
+            return None
         checks = checks_of(self.settings)
         try:
             return super().write_feed(*args, **kwargs)
@@ -256,7 +262,8 @@ def finish(pelican) -> None:
     checks = checks_of(pelican.settings)
     if checks is None:
         return
-    checks.pages.finish(pelican.output_path)
+    if writes(pelican.settings):  # not a preview, whose few pages link to those not written
+        checks.pages.finish(pelican.output_path)
     pelican.settings.pop(STATE, None)
     problems = checks.unique()
     if problems:

@@ -33,6 +33,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from build_cache.build_cache import writes
 from pelican import signals
 from pelican.generators import ArticlesGenerator, PagesGenerator
 from pelican.log import console
@@ -215,7 +216,7 @@ def index_site(pelican) -> None:
     """Builds the search index in the folder Pelican has just written."""
     config = settings_for(pelican.settings)
     checks = _checks(pelican.settings)
-    if config["defer"]:
+    if config["defer"] or not writes(pelican.settings):  # deferred, or a preview of a few pages
         return
     if checks is not None and checks.problems:
         return  # the build fails anyway: spare an author waiting on `make serve` the index

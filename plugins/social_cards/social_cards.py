@@ -288,9 +288,19 @@ class Cards:
             self.drawn += 1
         target = self.output / save_as
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(cached, target)
+        link_or_copy(cached, target)
         width, height = self.config["size"]
         return Card(url=save_as, width=width, height=height, alt=alt)
+
+
+def link_or_copy(cached: Path, target: Path) -> None:
+    """The cached card, published as a hard link to it where the file system allows (no bytes
+    copied: a cache file is never written again, only replaced or removed), else a copy."""
+    target.unlink(missing_ok=True)
+    try:
+        os.link(cached, target)
+    except OSError:
+        shutil.copyfile(cached, target)
 
 
 def card_save_as(folder: str, article) -> str:
