@@ -93,6 +93,7 @@ def _fork_pelican(args: list[str], quiet: bool = False, nice: int = 0) -> int:
             if any(_mtime(file) != _LOADED.get(file) for file in loaded.values()):
                 for name in loaded:
                     del sys.modules[name]
+            _forget_receivers()
             from pelican import main
 
             main(args)
@@ -108,6 +109,22 @@ def _fork_pelican(args: list[str], quiet: bool = False, nice: int = 0) -> int:
             sys.stderr.flush()
             os._exit(code)
     return pid
+
+
+def _forget_receivers() -> None:
+    """Disconnects what a Pelican run in this process connected to Pelican's signals (its
+    plugins' register()), so that a build in a forked child runs its own plugins only, once."""
+    import weakref
+
+    from blinker import Signal
+    from pelican import signals
+
+    for signal in vars(signals).values():
+        if isinstance(signal, Signal):
+            for ref in list(signal.receivers.values()):
+                receiver = ref() if isinstance(ref, weakref.ref) else ref
+                if receiver is not None:
+                    signal.disconnect(receiver)
 
 
 def _run_forked(args: list[str], quiet: bool = False) -> int:

@@ -368,8 +368,10 @@ class CachedTemplate(Template):
         html = None
         # A page was kept under the attributes its template was known to read when it was
         # rendered (all it read among them): each such set is tried, the newest first.
+        tried: dict = {}  # the keys tried, by set of attributes
         for reads in self._read_sets(state):
-            if (html := cache.page(self._key(context, cache, shared, settings, reads))) is not None:
+            tried[reads] = self._key(context, cache, shared, settings, reads)
+            if (html := cache.page(tried[reads])) is not None:
                 break
         if html is None:
             owns = {id(context[k]) for k in OWN if isinstance(context.get(k), Content)}
@@ -382,7 +384,8 @@ class CachedTemplate(Template):
             if not state["coarse"]:
                 state["reads"] = sorted({*state["reads"], *read})
             reads = next(iter(self._read_sets(state)))
-            cache.keep_page(self._key(context, cache, shared, settings, reads), html)
+            key = tried.get(reads) if not state["coarse"] else None  # the same attributes
+            cache.keep_page(key or self._key(context, cache, shared, settings, reads), html)
             if reads is not None and list(reads) not in state["sets"]:
                 state["sets"] = [*state["sets"][-(SETS - 1) :], sorted(reads)]
             cache.rendered.append(str(context.get("output_file", self.name)))
