@@ -262,6 +262,7 @@ def finish(pelican) -> None:
     checks = checks_of(pelican.settings)
     if checks is None:
         return
+    checks.pages.inspect_pending()
     if writes(pelican.settings):  # not a preview, whose few pages link to those not written
         checks.pages.finish(pelican.output_path)
     pelican.settings.pop(STATE, None)

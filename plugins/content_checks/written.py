@@ -18,6 +18,7 @@ import posixpath
 import re
 from urllib.parse import unquote, urlsplit
 
+from build_cache.parallel import processors, share_out
 from pelican.contents import Content
 from selectolax.lexbor import LexborHTMLParser
 
@@ -352,11 +353,14 @@ def check_page(path: str, context: dict) -> None:
     key = hashlib.blake2b(repr((page, draft, [(r[0], r[1], r[2].source_path) for r in regions]))
                           .encode() + html.encode(), digest_size=20).hexdigest()  # fmt: skip
     found = cache.stored("checks").get(key) if cache is not None else None
-    if found is None:
-        found = checks.pages.inspect(page, html, regions, draft)
-    if cache is not None:
-        cache.store("checks", key, found)
+    if found is None:  # parsed once every page is written (Site.inspect_pending)
+        checks.pages.pending.append((key, page, path, shown, draft))
+        return
+    cache.store("checks", key, found)
     checks.pages.add(page, found)
+
+
+PARALLEL_MIN = 40  # fewer pages to check than this are checked here: not worth a fork
 
 
 # --- The whole site -------------------------------------------------------------------------------
@@ -370,6 +374,7 @@ class Site:
         self.sources: dict[str, str] = {}
         self.allowed: dict[str, list] = {}  # author HTML -> what the allowlist found in it
         self.static: list = []
+        self.pending: list[tuple] = []  # (key, page, file, shown, draft): not checked yet
         self.strings: dict[str, str] = {}  # one copy of each link and id, however many pages
 
     def inspect(self, page: str, html: str, regions, draft: bool) -> dict:
@@ -394,6 +399,39 @@ class Site:
                 if not _contained(alone, [start]):
                     found["problems"].append((region[2].source_path, *_leak(alone, start)))
         return found
+
+    def inspect_pending(self) -> None:
+        """The pages written in this build that no earlier build checked, parsed now: shared out
+        among processors when there are many (a cold build writes thousands), each page read
+        back as written. What a child could not hand back is done here."""
+        todo, self.pending = self.pending, []
+        cache = self.checks.settings.get("_build_cache")
+
+        def work(share: list[tuple]) -> list[tuple]:
+            done = []
+            for key, page, path, shown, draft in share:
+                try:
+                    with open(path, encoding="utf-8") as handle:
+                        html = handle.read()
+                    found = self.inspect(page, html, _regions(html, shown), draft)
+                except Exception as error:  # noqa: BLE001 - the page's problem, reported
+                    source = shown[0].source_path if shown else None
+                    found = {"failed": (source, f"{type(error).__name__}: {error}")}
+                done.append((key, page, found))
+            return done
+
+        workers = processors() if len(todo) >= PARALLEL_MIN else 1
+        results = share_out(todo, work, workers)
+        returned = {(key, page) for key, page, _ in results}
+        results += work([item for item in todo if (item[0], item[1]) not in returned])
+        for key, page, found in results:
+            if "failed" in found:  # not kept: checked again by the next build
+                source, error = found["failed"]
+                self.checks.add(source, None, "write-failed", url=page, error=error, hint="")
+                continue
+            if cache is not None:
+                cache.store("checks", key, found)
+            self.add(page, found)
 
     def add(self, page: str, found: dict) -> None:
         for problem in found["problems"]:
@@ -455,7 +493,8 @@ class Site:
                     problem = f'the page /{page} loads "{url}" from another web site.'
                     found["problems"].append((None, "theme", url, {"problem": problem}))
         for node in tree.css("a[href], area[href]"):
-            href = node.attributes["href"] or ""
+            attributes = node.attributes  # an SVG link's may be xlink:href alone
+            href = attributes.get("href") or attributes.get("xlink:href") or ""
             href = self.strings.setdefault(href, href)  # one copy of a link every page has
             source = blame(href)
             if source or not draft:
