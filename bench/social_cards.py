@@ -49,7 +49,7 @@ def draw(count: int) -> None:
         cards = Cards(settings)
         start = time.perf_counter()
         for n, title in enumerate(titles(count)):
-            cards.publish(title, f"images/cards/{n}.png", title)
+            cards.publish(title, f"images/cards/{n}.png")
         seconds = time.perf_counter() - start
         sizes = sorted(p.stat().st_size for p in (Path(tmp) / "out" / "images" / "cards").iterdir())
     print(f"{count} cards drawn: {seconds / count * 1000:.1f} ms per card (draw + PNG)")

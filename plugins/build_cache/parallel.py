@@ -1,5 +1,5 @@
 """Work shared out among processors by forking: for the parts of a cold build that are many
-independent pieces (reading Markdown files, drawing social cards)."""
+independent pieces (reading Markdown files, checking written pages, drawing social cards)."""
 
 from __future__ import annotations
 
@@ -27,17 +27,23 @@ def share_out(items: list, work: Callable[[list], list], workers: int) -> list:
     shares = [items[n::workers] for n in range(workers)]  # interleaved: similar sizes mixed
     children = [_child(work, share) for share in shares[1:]]
     results = work(shares[0])
-    for pid, path in children:
-        code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
-        try:
-            if code == 0:
-                with open(path, "rb") as handle:
-                    results += pickle.load(handle)
-        except (OSError, pickle.PickleError, EOFError):
-            pass  # undone: the caller's usual path does it
-        finally:
-            Path(path).unlink(missing_ok=True)
+    for child in children:
+        results += _collect(*child)
     return results
+
+
+def _collect(pid: int, path: str) -> list:
+    """What a child handed back, once it has ended; nothing if it failed."""
+    code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    try:
+        if code == 0:
+            with open(path, "rb") as handle:
+                return pickle.load(handle)
+    except (OSError, pickle.PickleError, EOFError):
+        pass  # undone: the caller's usual path does it
+    finally:
+        Path(path).unlink(missing_ok=True)
+    return []
 
 
 def _child(work: Callable[[list], list], share: list) -> tuple[int, str]:

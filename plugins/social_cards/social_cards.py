@@ -26,11 +26,14 @@ import logging
 import os
 import re
 import shutil
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
 
+from build_cache.build_cache import writes
 from build_cache.parallel import processors, share_out
 from pelican import signals
 from pelican.generators import ArticlesGenerator, StaticGenerator
@@ -68,7 +71,14 @@ COMMENT = re.compile(r"/\*.*?\*/", re.S)
 DECLARATION = re.compile(r"(--[\w-]+)\s*:\s*([^;]+)")
 TAG = re.compile(r"<[^>]*>")
 NAME_MAX = 200  # bytes of a card's file name before ".png" (file systems allow 255)
-DRAW_AHEAD_MIN = 16  # fewer missing cards than this are drawn one by one: not worth a fork
+STATE = "_social_cards"  # key of the running build's Cards in the settings dict
+CARD_SETTINGS = ("THEME", "CACHE_PATH", "OUTPUT_PATH", "SOCIAL_CARDS", "CLINIC", "SITENAME")
+# The command draw_ahead runs (with the plugins' folder as its argument).
+DRAWER = (
+    "import sys; sys.path.insert(0, sys.argv[1]); "
+    "from social_cards import social_cards; social_cards.draw_job()"
+)
+DRAW_AHEAD_MIN = 16  # fewer missing cards than this are drawn one by one: not worth a process
 
 
 @dataclass(frozen=True)
@@ -263,29 +273,53 @@ class Cards:
         self.palette = palette_for(self.colours, self.config["shades"])
         self.drawn = self.cached = 0
         self.ahead: set[str] = set()  # titles whose cards draw_ahead drew
+        self.drawing = None  # draw_ahead's children, while they draw
+        self.todo: list[tuple] = []  # (title, save_as, source file) to publish at the end
 
     def cache_file(self, title: str) -> Path:
         key = hashlib.sha256(f"{self.shape}\n{title}".encode()).hexdigest()[:32]
         return self.cache / f"{key}.png"
 
     def draw_ahead(self, titles: list[str]) -> None:
-        """Draws the cards not in the cache yet on every processor (a cold build draws a
-        thousand cards: about 8 s on one). publish() then finds them in the cache."""
+        """Starts drawing the cards not in the cache yet in another process (draw_job), on
+        every processor but this one, which meanwhile writes the pages: a cold build draws a
+        thousand cards, about 8 s on one processor. A fresh process, not a fork: a forked child
+        would share this process's memory, and each page this one then writes to would be copied
+        (measured: writing the pages took 3 s longer). publish() waits for it (wait) and finds
+        the cards in the cache; one it could not draw, publish() draws."""
         todo = [t for t in dict.fromkeys(titles) if not self.cache_file(t).is_file()]
         if len(todo) < DRAW_AHEAD_MIN:
             return
-
-        def draw(share: list[str]) -> list:
-            for title in share:
-                image = draw_card(title, self.name, self.colours, self.font, self.config)
-                save_png(image, self.cache_file(title), self.palette)
-            return []
-
-        share_out(todo, draw, processors())
+        job = {"settings": {k: self.settings[k] for k in CARD_SETTINGS if k in self.settings},
+               "titles": todo, "workers": max(1, processors() - 1)}  # fmt: skip
+        self.drawing = subprocess.Popen(
+            [sys.executable, "-c", DRAWER, str(Path(__file__).resolve().parent.parent)],
+            stdin=subprocess.PIPE,
+        )
+        with self.drawing.stdin as stdin:
+            stdin.write(json.dumps(job).encode())
         self.ahead.update(todo)
 
-    def publish(self, title: str, save_as: str, alt: str) -> Card:
-        """The card for `title`, from the cache or drawn into it, copied to `save_as`."""
+    def draw_all(self, titles: list[str]) -> list:
+        for title in titles:
+            image = draw_card(title, self.name, self.colours, self.font, self.config)
+            save_png(image, self.cache_file(title), self.palette)
+        return []
+
+    def wait(self) -> None:
+        """The cards draw_ahead started are drawn (or the process drawing them failed)."""
+        if self.drawing is not None:
+            self.drawing.wait()
+            self.drawing = None
+
+    def card(self, save_as: str, alt: str) -> Card:
+        """What the templates print of a card (it is published at the end: publish)."""
+        width, height = self.config["size"]
+        return Card(url=save_as, width=width, height=height, alt=alt)
+
+    def publish(self, title: str, save_as: str) -> None:
+        """The card for `title`, from the cache or drawn into it, published at `save_as`."""
+        self.wait()
         cached = self.cache_file(title)
         if cached.is_file() and title in self.ahead:
             self.drawn += 1
@@ -298,8 +332,13 @@ class Cards:
         target = self.output / save_as
         target.parent.mkdir(parents=True, exist_ok=True)
         link_or_copy(cached, target)
-        width, height = self.config["size"]
-        return Card(url=save_as, width=width, height=height, alt=alt)
+
+
+def draw_job() -> None:
+    """The process draw_ahead starts: the cards of the titles it is given, into the cache."""
+    job = json.load(sys.stdin)
+    cards = Cards(job["settings"])
+    share_out(job["titles"], cards.draw_all, job["workers"])
 
 
 def link_or_copy(cached: Path, target: Path) -> None:
@@ -325,8 +364,8 @@ def card_save_as(folder: str, article) -> str:
 
 
 def make_cards(generators: list) -> None:
-    """A card for every article that is written, and the site card for the other pages."""
-    start = time.perf_counter()
+    """A card for every article that is written, and the site card for the other pages: their
+    addresses for the templates now, the cards drawn meanwhile, published at the end."""
     articles = next((g for g in generators if isinstance(g, ArticlesGenerator)), None)
     if articles is None:
         return
@@ -336,17 +375,15 @@ def make_cards(generators: list) -> None:
     except (ThemeError, OSError) as error:
         _report_theme(settings, error)
         return
+    settings[STATE] = cards
     config = cards.config
     reserved = _static_files(generators)
     site_title = config["site_title"] or settings.get("SITE_TAGLINE") or settings["SITENAME"]
     if config["site_card"] in reserved:
         _report_clash(settings, reserved[config["site_card"]], config["site_card"], "the site")
-    try:
-        # The context is shared by every generator: list pages, pages and the 404 page read it.
-        site_alt = f"{cards.name}: {site_title}"
-        articles.context["site_card"] = cards.publish(site_title, config["site_card"], site_alt)
-    except OSError as error:  # a full disk, a folder that cannot be written...
-        _report_unwritten(settings, None, config["site_card"], error)
+    # The context is shared by every generator: list pages, pages and the 404 page read it.
+    articles.context["site_card"] = cards.card(config["site_card"], f"{cards.name}: {site_title}")
+    cards.todo.append((site_title, config["site_card"], None))
     written = chain(
         articles.articles, articles.translations, articles.hidden_articles,
         articles.hidden_translations, articles.drafts, articles.drafts_translations,
@@ -359,13 +396,26 @@ def make_cards(generators: list) -> None:
         if save_as in reserved:
             _report_clash(settings, reserved[save_as], save_as, f'the article "{title}"')
         alt = " ".join(title.split())  # no-break spaces only matter where a line may break
+        article.social_card = cards.card(save_as, f"{alt} – {cards.name}")
+        cards.todo.append((title, save_as, article.source_path))
+
+
+def publish_cards(pelican) -> None:
+    """Every page is written: the cards, drawn by now, go into the output folder (a preview,
+    which writes only a few pages, waits for them and publishes none)."""
+    cards = pelican.settings.pop(STATE, None)
+    if cards is None:
+        return
+    start = time.perf_counter()
+    cards.wait()
+    for title, save_as, source in cards.todo if writes(pelican.settings) else ():
         try:
-            article.social_card = cards.publish(title, save_as, f"{alt} – {cards.name}")
+            cards.publish(title, save_as)
         except OSError as error:  # a full disk, a folder that cannot be written...
-            _report_unwritten(settings, article.source_path, save_as, error)
+            _report_unwritten(pelican.settings, source, save_as, error)
     seconds = time.perf_counter() - start
-    logger.info("Social cards: %d drawn, %d from the cache, in %.2f s", cards.drawn, cards.cached,
-                seconds)  # fmt: skip
+    logger.info("Social cards: %d drawn, %d from the cache, published in %.2f s", cards.drawn,
+                cards.cached, seconds)  # fmt: skip
 
 
 def _static_files(generators: list) -> dict[str, str]:
@@ -406,7 +456,10 @@ def _report_unwritten(settings: dict, source: str, save_as: str, error: OSError)
 
 
 def register() -> None:
-    # all_generators_finalized: every article is read (title, slug, status) and the output
-    # folder is clean, but no page is written yet: each article gets its card before the
-    # templates that print og:image run, and the cards are in the output before the link checks.
+    # all_generators_finalized: every article is read (title, slug, status), no page is written
+    # yet: each article gets its card's address before the templates that print og:image run;
+    # the missing cards are drawn meanwhile.
     signals.all_generators_finalized.connect(make_cards)
+    # finalized: before the search index and the content checks (PLUGINS order), which look
+    # at the output folder.
+    signals.finalized.connect(publish_cards)
