@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "plugins")]  # tasks.py, and the site's plugins
 
-from tasks import DEV_SETTINGS, _settings, build_site  # noqa: E402
+from tasks import DEV_SETTINGS, _settings, _warm_up, build_site  # noqa: E402
 
 # The page types a reader meets, as URL paths in our build and in a plain Pelican build.
 ARTICLE_SLUG = "unlocking-relief-the-many-benefits-of-dry-needling"
@@ -90,17 +90,23 @@ def plain_corpus(content: Path, into: Path) -> Path:
 
 
 def build_ours(content: Path, output: Path, cache: Path | None = None,
-               search: bool = True) -> None:  # fmt: skip
+               search: bool = True, fork: bool = False) -> None:  # fmt: skip
     """Our build, exactly as `invoke build` runs it. cache: a CACHE_PATH of its own (an empty
     folder: a cold build, with nothing drawn, encoded, read or rendered before); search=False
-    leaves the search index out (index_search times it apart)."""
+    leaves the search index out (index_search times it apart); fork: in a child forked from
+    this process, as `make serve` builds (call tasks._warm_up first, as serve does)."""
     overrides: dict = {"PATH": str(content)}
     if cache is not None:
         overrides["CACHE_PATH"] = str(cache)
     if not search:
         overrides["SEARCH_INDEX"] = {**_settings(DEV_SETTINGS)["SEARCH_INDEX"], "defer": True}
-    if not build_site(DEV_SETTINGS, output, overrides=overrides):
+    if not build_site(DEV_SETTINGS, output, overrides=overrides, fork=fork):
         raise SystemExit("our build failed")
+
+
+def warm_up() -> None:
+    """What `make serve` loads once before its first build (tasks._warm_up)."""
+    _warm_up()
 
 
 def index_search(output: Path) -> None:
