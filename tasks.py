@@ -77,6 +77,10 @@ def _fork_pelican(args: list[str], quiet: bool = False, nice: int = 0) -> int:
     tasks) changed since it was loaded, the child loads all of them afresh, so an edit counts
     on the next build. Returns the child's pid. quiet: the child prints nothing. nice: lowers
     its priority (os.nice), so that the server and the browser come first."""
+    # A module of the project this process loaded since _warm_up (a tool's own, say): as its
+    # file is now, so that only a later edit makes the child load the project's code afresh.
+    for file in _project_files().values():
+        _LOADED.setdefault(file, _mtime(file))
     sys.stdout.flush()
     sys.stderr.flush()
     pid = os.fork()
