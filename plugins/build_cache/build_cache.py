@@ -209,7 +209,9 @@ def _encode(value: object, cache: Cache, parts: list[str], level: int, seen: set
     page's own), an article met in a list or as a neighbour counts with those attributes only;
     without, with everything it holds, and the articles it refers to with what they hold (and
     those by their path: REFERRED)."""
-    if value is None or isinstance(value, bool | int | float | str | bytes):
+    if isinstance(value, str):  # as it is, after its length: no repr of a whole article
+        parts.append(f"{type(value).__name__}:{len(value)}:{value}")
+    elif value is None or isinstance(value, bool | int | float | bytes):
         parts.append(f"{type(value).__name__}:{value!r}")
     elif isinstance(value, datetime.date | datetime.time):
         parts.append(f"{type(value).__name__}:{value.isoformat()}:{getattr(value, 'tzinfo', '')}")
