@@ -47,6 +47,7 @@ from pathlib import Path
 from jinja2 import FileSystemBytecodeCache, Template, meta
 from pelican import signals
 from pelican.contents import Content
+from pelican.generators import ArticlesGenerator, PagesGenerator
 from pelican.paginator import Page as ListPage
 from pelican.paginator import Paginator
 from pelican.readers import _filter_discardable_metadata
@@ -566,6 +567,20 @@ def writes(settings: dict, name: str | None = None) -> bool:
     return only is None or (name is not None and os.path.normpath(name) in only)
 
 
+CONTENT_LISTS = ("articles", "translations", "drafts", "drafts_translations", "hidden_articles",
+                 "hidden_translations", "pages", "hidden_pages", "draft_pages",
+                 "draft_translations")  # fmt: skip
+
+
+def addressed(generators: list) -> list[Content]:
+    """Every article and page the article and page generators hold, whatever its status,
+    that has an address (save_as)."""
+    return [content for generator in generators
+            if isinstance(generator, ArticlesGenerator | PagesGenerator)
+            for name in CONTENT_LISTS for content in getattr(generator, name, [])
+            if content.save_as]  # fmt: skip
+
+
 def select(generators: list) -> None:
     """A preview: every article and page is read and has its address; the saved files' pages,
     and only those, will be written."""
@@ -573,13 +588,8 @@ def select(generators: list) -> None:
     sources = {os.path.abspath(p) for p in settings.get(PREVIEW) or ()}
     if not sources or cache_of(settings) is None:
         return
-    kinds = ("articles", "translations", "hidden_articles", "hidden_translations", "drafts",
-             "drafts_translations", "pages", "hidden_pages", "draft_pages")  # fmt: skip
-    only = {
-        os.path.normpath(content.save_as)
-        for generator in generators for kind in kinds for content in getattr(generator, kind, ())
-        if os.path.abspath(content.source_path) in sources and content.save_as
-    }  # fmt: skip
+    only = {os.path.normpath(c.save_as) for c in addressed(generators)
+            if os.path.abspath(c.source_path) in sources}  # fmt: skip
     if not only:
         raise NothingToPreview(f"no article or page comes from {', '.join(sorted(sources))}")
     settings[ONLY] = only

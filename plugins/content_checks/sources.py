@@ -14,10 +14,10 @@ import os
 import re
 from datetime import datetime
 
+from build_cache.build_cache import addressed
 from markdown import Markdown
 from markdown.preprocessors import Preprocessor
 from pelican.contents import Article, Page
-from pelican.generators import ArticlesGenerator, PagesGenerator
 from pelican.readers import MarkdownReader
 from pelican.utils import get_date
 
@@ -430,15 +430,8 @@ def check_addresses(generators: list) -> None:
     settings = checks.settings
     reserved = _reserved(settings)
     owners: dict[str, list] = {}
-    for gen in generators:
-        if not isinstance(gen, ArticlesGenerator | PagesGenerator):
-            continue
-        for name in ("articles", "translations", "drafts", "drafts_translations",
-                     "hidden_articles", "hidden_translations", "pages", "hidden_pages",
-                     "draft_pages", "draft_translations"):  # fmt: skip
-            for content in getattr(gen, name, []):
-                if content.save_as:
-                    owners.setdefault(os.path.normpath(content.save_as), []).append(content)
+    for content in addressed(generators):
+        owners.setdefault(os.path.normpath(content.save_as), []).append(content)
     stand_ins: list = []
 
     def lines(content) -> int | None:
