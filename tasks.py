@@ -26,7 +26,6 @@ OUTPUT = ROOT / "output"
 DEV_SETTINGS = ROOT / "pelicanconf.py"
 PUBLISH_SETTINGS = ROOT / "publishconf.py"
 HOST, PORT = "127.0.0.1", 8000
-MARKDOWN = {".md", ".markdown", ".mkd", ".mdown"}  # the files `make serve` previews on save
 
 
 def _settings(settings_file: Path) -> dict:
@@ -252,11 +251,9 @@ def preview_site(
     full build, which follows every preview, reports and decides."""
     if not hasattr(os, "fork") or not output.is_dir():
         return None
-    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.preview-", dir=output.parent))
+    extra = {**(overrides or {}), "PREVIEW": [str(p) for p in sources]}
+    staging, command = _begin(settings_file, output, extra)
     try:
-        extra = {**(overrides or {}), "PREVIEW": [str(p) for p in sources]}
-        command = ["--settings", str(settings_file), "--output", str(staging), "--extra-settings",
-                   *(f"{k}={json.dumps(v)}" for k, v in extra.items())]  # fmt: skip
         if _run_forked(command, quiet=True) != 0:
             return None
         from build_cache.build_cache import PREVIEW_LIST
@@ -347,14 +344,15 @@ def serve(c, host=HOST, port=PORT, content="", output=str(OUTPUT)):
         indexing[:] = [threading.Thread(target=run, daemon=True)]
         indexing[0].start()
 
-    def rebuild() -> bool:
-        """The first build, before serving."""
-        if build_site(DEV_SETTINGS, output_path, overrides, fork=True):
-            print("Rebuilt: the browser reloads by itself.", flush=True)
-            return True
-        print("Still serving the last good build. Fix the problems above and save.", flush=True)
-        return False
+    def say(built: bool) -> bool:
+        print("Rebuilt: the browser reloads by itself." if built else
+              "Still serving the last good build. Fix the problems above and save.",
+              flush=True)  # fmt: skip
+        return built
 
+    from pelican.readers import MarkdownReader
+
+    markdown = {f".{e}" for e in MarkdownReader.file_extensions}  # the files previewed on save
     content_path = Path(overrides.get("PATH", settings["PATH"])).resolve()
     # The build running (its child's pid), the preview it follows, and a save it came too late
     # for: the server goes on serving while a build runs in a forked child.
@@ -363,7 +361,7 @@ def serve(c, host=HOST, port=PORT, content="", output=str(OUTPUT)):
     def preview(changed: str | None) -> Preview | None:
         """A saved Markdown file's own pages first, shown at once; the full build follows."""
         path = Path(changed).resolve() if changed else None
-        if path is None or path.suffix not in MARKDOWN or not path.is_relative_to(content_path):
+        if path is None or path.suffix not in markdown or not path.is_relative_to(content_path):
             return None
         for thread in indexing:  # Pagefind reads the pages: one at a time
             thread.join()
@@ -392,17 +390,13 @@ def serve(c, host=HOST, port=PORT, content="", output=str(OUTPUT)):
     def built(staging: Path, code: int) -> None:
         # A failed build prints every problem and leaves output/ as it was (without the
         # preview): the browser shows the last good site until the problem is fixed and saved.
-        shown = state["shown"]
-        if _end(DEV_SETTINGS, output_path, staging, code):
-            print("Rebuilt: the browser reloads by itself.", flush=True)
-            index_search()
-        else:
-            if shown is not None:
-                shown.revert()
-            print("Still serving the last good build. Fix the problems above and save.",
-                  flush=True)  # fmt: skip
-        if shown is not None:
+        shown, good = state["shown"], _end(DEV_SETTINGS, output_path, staging, code)
+        if shown is not None and good:
             shown.discard()
+        elif shown is not None:
+            shown.revert()
+        if say(good):
+            index_search()
         # livereload 2.7.1 drops a reload that comes within ~3 s of the previous one (its guard
         # against bursts of changes), so a quick second save would be built but never shown:
         # we reload the open pages ourselves.
@@ -423,12 +417,12 @@ def serve(c, host=HOST, port=PORT, content="", output=str(OUTPUT)):
         LiveReloadHandler._last_reload_time = time.time()
 
     _warm_up()
-    if rebuild():
+    if say(build_site(DEV_SETTINGS, output_path, overrides, fork=True)):  # before serving
         index_search()
     watcher = QuickWatcher()
     server = Server(watcher=watcher)
     for pattern in (
-        f"{overrides.get('PATH', settings['PATH'])}/**/*",
+        f"{content_path}/**/*",
         f"{settings['THEME']}/**/*",
         str(DEV_SETTINGS),
         str(ROOT / "plugins" / "**" / "*.py"),
