@@ -15,7 +15,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "plugins")]  # tasks.py, and the site's plugins
 
-from tasks import DEV_SETTINGS, _settings, _warm_up, build_site  # noqa: E402
+from tasks import DEV_SETTINGS, _settings, build_site  # noqa: E402
+from tasks import _warm_up as warm_up  # noqa: E402, F401 - what `make serve` loads first
 
 # The page types a reader meets, as URL paths in our build and in a plain Pelican build.
 ARTICLE_SLUG = "unlocking-relief-the-many-benefits-of-dry-needling"
@@ -102,11 +103,6 @@ def build_ours(content: Path, output: Path, cache: Path | None = None,
         overrides["SEARCH_INDEX"] = {**_settings(DEV_SETTINGS)["SEARCH_INDEX"], "defer": True}
     if not build_site(DEV_SETTINGS, output, overrides=overrides, fork=fork):
         raise SystemExit("our build failed")
-
-
-def warm_up() -> None:
-    """What `make serve` loads once before its first build (tasks._warm_up)."""
-    _warm_up()
 
 
 def index_search(output: Path) -> None:

@@ -92,7 +92,6 @@ def main() -> None:
                     seen = len(server.stamps)
                     wait_for_text(page, marker)
                     times.append(time.perf_counter() - t0)
-                    printed = server.stamps[seen:]
                     server.wait_printed("Rebuilt", rebuilt + 1, timeout=120)  # the full build
                     printed = server.stamps[seen:]
                     started, preview, done = (
