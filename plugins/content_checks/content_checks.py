@@ -96,6 +96,12 @@ class Checks:
                  for k, v in values.items()}  # fmt: skip
         self.problems.append(Problem(path, line, say(message, **shown), subject))
 
+    def found(self) -> list[Problem]:
+        """Every problem found so far, the written pages' included (they are parsed once all
+        are written: Site.inspect_pending). Called once every page is written."""
+        self.pages.inspect_pending()
+        return self.problems
+
     def shown(self, path: str) -> str:
         """A path as the author knows it: content/articles/… (relative to the project)."""
         base = os.path.dirname(os.path.abspath(self.settings["PATH"]))
@@ -262,7 +268,7 @@ def finish(pelican) -> None:
     checks = checks_of(pelican.settings)
     if checks is None:
         return
-    checks.pages.inspect_pending()
+    checks.found()
     if writes(pelican.settings):  # not a preview, whose few pages link to those not written
         checks.pages.finish(pelican.output_path)
     pelican.settings.pop(STATE, None)

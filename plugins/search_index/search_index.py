@@ -218,10 +218,8 @@ def index_site(pelican) -> None:
     checks = _checks(pelican.settings)
     if config["defer"] or not writes(pelican.settings):  # deferred, or a preview of a few pages
         return
-    if checks is not None:
-        checks.pages.inspect_pending()  # the written pages' checks, which may find problems
-        if checks.problems:
-            return  # the build fails anyway: spare an author waiting on the index
+    if checks is not None and checks.found():
+        return  # the build fails anyway: spare an author waiting on the index
     try:
         # Printed like Pelican's own "Done: ... in N seconds" line, which follows it (and whose
         # total includes this time): the index's share is timed apart.
