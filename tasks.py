@@ -41,13 +41,35 @@ def _swap_in(new: Path, output: Path, retention: list[str]) -> None:
         for name in retention:
             if (output / name).exists() and not (new / name).exists():
                 shutil.move(str(output / name), str(new / name))
-        old = output.with_name(f".{output.name}.old")
-        shutil.rmtree(old, ignore_errors=True)
-        output.rename(old)
+        trash = Path(tempfile.mkdtemp(prefix=f".{output.name}.old-", dir=output.parent))
+        output.rename(trash / output.name)
         new.rename(output)
-        shutil.rmtree(old, ignore_errors=True)
+        _delete_later(list(output.parent.glob(f".{output.name}.old-*")))
     else:
         new.rename(output)
+
+
+def _delete_later(folders: list[Path]) -> None:
+    """Deletes the folders old sites were moved into (the last, and any a stopped machine left
+    behind) in a process of its own: the new site is in place already, and deleting thousands
+    of files takes longer than building a page (0.6 s for 1,000 articles here). Without fork,
+    here and now."""
+    if not hasattr(os, "fork"):
+        for folder in folders:
+            shutil.rmtree(folder, ignore_errors=True)
+        return
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid:
+        os.waitpid(pid, 0)  # the child's child deletes; nothing is left to wait for
+        return
+    try:  # the child: a child of its own does the work, unwaited for, and this one ends
+        if os.fork() == 0:
+            for folder in folders:
+                shutil.rmtree(folder, ignore_errors=True)
+    finally:
+        os._exit(0)
 
 
 _LOADED: dict[str, int] = {}  # the project's modules this process loaded: file -> mtime

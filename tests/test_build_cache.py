@@ -14,6 +14,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from build_cache.writer import PARALLEL_MIN
 from conftest import TRUST, build_here, content_with
 
 from tasks import DEV_SETTINGS, ROOT, build_site, preview_site
@@ -136,9 +137,10 @@ def _fresh(tmp_path: Path, content: Path, **settings) -> Path:
 
 
 def test_the_cache_changes_nothing_in_the_site(tmp_path):
-    """Typogrify runs in the reader while the plugin is on, a cold build reads articles and
-    draws social cards on every processor, and pages come from the cache: the site is byte
-    for byte the one Pelican makes without the plugin, one file at a time."""
+    """Typogrify runs in the reader while the plugin is on, a cold build reads articles, draws
+    social cards and renders pages on every processor, and pages come from the cache: the site
+    is byte for byte the one Pelican makes without the plugin, one file at a time."""
+    from build_cache.parallel import processors
     from pelican.settings import read_settings
 
     corpus = make_corpus(tmp_path / "content", 60)  # enough to be read and drawn in parallel
@@ -146,6 +148,7 @@ def test_the_cache_changes_nothing_in_the_site(tmp_path):
     assert build(corpus, tmp_path / "plain", tmp_path / "plain-cache", PLUGINS=plugins)
     assert not (tmp_path / "plain-cache" / "build").exists()
     assert build(corpus, tmp_path / "cached", tmp_path / "cache")
+    assert stats(tmp_path / "cache")["processes"] == processors()
     assert_same_site(tmp_path / "cached", tmp_path / "plain")
     article = tmp_path / "cached" / "blog" / "unlocking-relief-the-many-benefits-of-dry-needling"
     html = (article / "index.html").read_text("utf-8")
@@ -174,6 +177,38 @@ def test_problems_are_reported_on_every_build_until_fixed(tmp_path):
         assert f"content/articles/{three.name}" in result.stderr
     strip = re.compile(r"in [0-9.]+ seconds")
     assert strip.sub("", reports[0].stderr) == strip.sub("", reports[1].stderr)
+
+
+def test_what_goes_wrong_in_a_page_rendered_elsewhere_is_reported(tmp_path):
+    """Pages are rendered on every processor (plugins/build_cache/writer.py): a template that
+    prints a missing value, or fails, on pages rendered in another process is reported as
+    in this one, against the template or the article, and a page that failed is not written."""
+    corpus, theme = make_corpus(tmp_path / "content", 12), tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    odd = "('1', '3', '5', '7', '9')"
+    edit(
+        theme / "templates" / "article.html",
+        r"\{\{ article\.title\|safe \}\}</h1>",
+        "{{ article.title|safe }}{{ article['nope_' ~ article.slug] }}"
+        f"{{% if article.slug.endswith({odd}) %}}{{{{ 1 // 0 }}}}{{% endif %}}</h1>",
+    )
+    output = tmp_path / "output"
+    built = build_here(corpus, output, CACHE_PATH=str(tmp_path / "cache"), THEME=str(theme))
+    assert built.code == 1
+    slugs = {path: re.search(r"^Slug: (.*)$", path.read_text("utf-8"), re.M)[1]
+             for path in articles(corpus)}  # fmt: skip
+    failed = {path for path, slug in slugs.items() if slug.endswith(tuple("13579"))}
+    assert failed and len(failed) < len(slugs)
+    assert len(list(output.rglob("*.html"))) >= PARALLEL_MIN  # rendered on every processor
+    for path, slug in slugs.items():
+        assert f"no attribute 'nope_{slug}'" in built.stderr
+        page = output / "blog" / slug / "index.html"
+        if path in failed:
+            assert f"content/articles/{path.name}: the page /blog/{slug}/index.html could not " \
+                   "be written (integer division or modulo by zero)" in built.stderr  # fmt: skip
+            assert not page.exists()
+        else:
+            assert page.is_file()
 
 
 def test_a_clinicians_profile_edit_shows_wherever_the_profile_does(tmp_path):

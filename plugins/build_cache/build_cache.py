@@ -65,9 +65,11 @@ PREVIEW = "PREVIEW"  # setting: the source files to preview (absolute paths); em
 PREVIEW_LIST = ".preview.json"  # in a preview's output folder: the pages it wrote
 MAX_WORKERS = 8  # processes reading ahead in a cold build, at most
 READ_AHEAD_MIN = 40  # fewer unread articles than this are read one by one: not worth a fork
-# Settings that do not change what is written: where it goes, and this plugin's own state.
+# Settings that do not change what is written: where it goes, how many processes build it, and
+# this plugin's own state.
 # A preview's pages are those of the full build: the two share a fingerprint.
-NOT_OUTPUT = {"OUTPUT_PATH", "CACHE_PATH", "CACHE_CONTENT", "LOAD_CONTENT_CACHE", STATE, PREVIEW}
+NOT_OUTPUT = {"OUTPUT_PATH", "CACHE_PATH", "CACHE_CONTENT", "LOAD_CONTENT_CACHE", STATE, PREVIEW,
+              "BUILD_PROCESSES"}  # fmt: skip
 KEEP = 4  # fingerprints kept: development, serve and preview settings, plus one spare
 IDLE = 3600  # seconds unused before a fingerprint beyond those may be pruned
 TOP = object()  # "not in the context" (None could be a value)
@@ -127,6 +129,7 @@ class Cache:
         self.hits = 0
         self.read_now: set[str] = set()  # files read (not taken from the cache) in this build
         self.rendered: list[str] = []  # the pages rendered, not taken from the cache
+        self.processes = 1  # how many processes rendered the pages (writer.py)
 
     # Rendered pages: one file each, named by its key.
     def page(self, key: str) -> str | None:
@@ -158,6 +161,36 @@ class Cache:
         self.stored(name)
         self.stores[name]["new"][key] = value
 
+    # Pages rendered in forked processes (writer.py): what one learnt, taken in here.
+    def mark(self) -> tuple:
+        return set(self.used), self.hits, len(self.rendered)
+
+    def since(self, mark: tuple) -> dict:
+        """What this process added since mark(): the pages it rendered are files already; the
+        keys it used, and what its templates were found to read (all, being few)."""
+        used, hits, rendered = mark
+        return {
+            "used": self.used - used,
+            "hits": self.hits - hits,
+            "rendered": self.rendered[rendered:],
+            "templates": dict(self.templates),
+        }
+
+    def merge(self, learnt: dict) -> None:
+        self.used |= learnt["used"]
+        self.hits += learnt["hits"]
+        self.rendered += learnt["rendered"]
+        for name, theirs in learnt["templates"].items():
+            ours = self.templates.get(name)
+            if ours is None:
+                self.templates[name] = ours = theirs
+            else:  # what either read; pages were kept under either's sets
+                ours["reads"] = sorted({*ours["reads"], *theirs["reads"]})
+                ours["coarse"] = ours["coarse"] or theirs["coarse"]
+                sets = [*ours["sets"], *(s for s in theirs["sets"] if s not in ours["sets"])]
+                ours["sets"] = sets[-SETS:]
+            self.store("templates", name, ours)
+
     def save(self, preview: bool = False) -> None:
         """After a successful build: the entries it used or made, and nothing else. After a
         preview: only the pages it rendered are added (it saw too little to drop anything)."""
@@ -174,6 +207,7 @@ class Cache:
         stats = {
             "rendered": len(self.rendered),
             "reused": self.hits,
+            "processes": self.processes,
             "pages": sorted(self.rendered),
         }
         for name, store in self.stores.items():
@@ -540,7 +574,7 @@ def read_ahead(generator) -> None:
             done.append((path, (content, _filter_discardable_metadata(metadata))))
         return done
 
-    for path, data in share_out(todo, read, min(processors(), MAX_WORKERS)):
+    for path, data in share_out(todo, read, min(processors(settings), MAX_WORKERS)):
         readers.cache_data(path, data)
 
 
@@ -610,6 +644,8 @@ def finish(pelican) -> None:
 
 
 def register() -> None:
+    from .writer import get_generators
+
     # initialized: before any generator exists: the fingerprint, Pelican's cache settings.
     signals.initialized.connect(start)
     # readers_init: the Markdown reader typesets, and keeps what was logged while it read.
@@ -624,5 +660,8 @@ def register() -> None:
     signals.generator_init.connect(templates)
     # all_generators_finalized: every article and page has its address: a preview's pages.
     signals.all_generators_finalized.connect(select)
+    # get_generators: last of the plugins' generators (PLUGINS order), so that every page is
+    # handed to the writer before it renders them all at once (writer.py).
+    signals.get_generators.connect(get_generators)
     # finalized: after content_checks' (PLUGINS order): reached only by a successful build.
     signals.finalized.connect(finish)

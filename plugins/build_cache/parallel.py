@@ -11,9 +11,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 
-def processors() -> int:
-    """Processors this process may run on."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+def processors(settings: dict | None = None) -> int:
+    """Processors this process may run on; at most the BUILD_PROCESSES setting, if it is set
+    (1: everything in the build's own process)."""
+    found = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    limit = (settings or {}).get("BUILD_PROCESSES")
+    return max(1, min(found or 1, limit) if limit else found or 1)
 
 
 def share_out(items: list, work: Callable[[list], list], workers: int) -> list:

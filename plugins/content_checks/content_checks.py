@@ -26,10 +26,10 @@ import sys
 from dataclasses import dataclass
 
 from build_cache.build_cache import writes
+from build_cache.writer import ParallelWriter
 from jinja2 import TemplateError
 from pelican import signals
 from pelican.contents import Content
-from pelican.writers import Writer
 
 from . import sources, written
 from .messages import MESSAGES, say
@@ -197,29 +197,38 @@ def hide_report_traceback(record: logging.LogRecord) -> bool:
 
 
 # --- Writing --------------------------------------------------------------------------------------
-class CheckedWriter(Writer):
+class CheckedWriter(ParallelWriter):
     """Pelican's Writer, but a page that cannot be written is a problem of its own source file
     (or template), and the other pages are still written and checked. In a preview
-    (plugins/build_cache) only the saved files' pages are written, and no feed."""
+    (plugins/build_cache) only the saved files' pages are written, and no feed. The pages of a
+    whole site are rendered at once, on every processor (build_cache's ParallelWriter)."""
 
     def write_file(self, name, template, context, *args, **kwargs):
         if not writes(self.settings, name or None):
             return None
-        checks = checks_of(self.settings)
         content = kwargs.get("article") or kwargs.get("page")
+        source = content.source_path if isinstance(content, Content) else None
+        return self.blamed(source, name, super().write_file, name, template, context, *args,
+                           **kwargs)  # fmt: skip
+
+    def blamed(self, source, name, write, *args, **kwargs):
+        """write(*args, **kwargs); what it logs or raises is a problem of `source`. None if it
+        failed."""
+        checks = checks_of(self.settings)
         if checks is None:
-            return super().write_file(name, template, context, *args, **kwargs)
-        checks.writing = content.source_path if isinstance(content, Content) else None
+            return write(*args, **kwargs)
+        checks.writing = source
         try:
-            return super().write_file(name, template, context, *args, **kwargs)
+            return write(*args, **kwargs)
         except TemplateError as error:
             path, line = _template_place(error, self.settings["TEMPLATE_EXTENSIONS"])
             checks.add(path, line, "template-error", error=error)
         except Exception as error:  # noqa: BLE001 - reported against the file it was for
-            hint = "Give it a shorter or different Slug." if checks.writing else ""
-            checks.add(checks.writing, None, "write-failed", url=name, error=error, hint=hint)
+            hint = "Give it a shorter or different Slug." if source else ""
+            checks.add(source, None, "write-failed", url=name, error=error, hint=hint)
         finally:
             checks.writing = None
+        return None
 
     def write_feed(self, *args, **kwargs):
         if not writes(self.settings):

@@ -420,7 +420,7 @@ class Site:
                 done.append((key, page, found))
             return done
 
-        workers = processors() if len(todo) >= PARALLEL_MIN else 1
+        workers = processors(self.checks.settings) if len(todo) >= PARALLEL_MIN else 1
         results = share_out(todo, work, workers)
         returned = {(key, page) for key, page, _ in results}
         results += work([item for item in todo if (item[0], item[1]) not in returned])

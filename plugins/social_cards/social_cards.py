@@ -292,7 +292,7 @@ class Cards:
         if len(todo) < DRAW_AHEAD_MIN:
             return
         job = {"settings": {k: self.settings[k] for k in CARD_SETTINGS if k in self.settings},
-               "titles": todo, "workers": max(1, processors() - 1)}  # fmt: skip
+               "titles": todo, "workers": max(1, processors(self.settings) - 1)}  # fmt: skip
         self.drawing = subprocess.Popen(
             [sys.executable, "-c", DRAWER, str(Path(__file__).resolve().parent.parent)],
             stdin=subprocess.PIPE,

@@ -1,0 +1,143 @@
+"""Pages rendered on every processor (docs/speed.md).
+
+Pelican renders and writes its pages one after another, on one processor; in a cold build that
+is about a third of the time. Here the writer takes each page as Pelican hands it over, does
+what Pelican's Writer does around rendering (the output path, its folder, the check that no two
+pages share a file) and keeps the rendering for later; once every generator has handed over its
+pages (the Flush generator, after all but the static files), the pages are shared out among
+forked processes (parallel.share_out), each rendering its share through the page cache and
+writing it. This process then takes in what they learnt (build_cache.Cache.merge, the problems
+they met) and signals `content_written` for each page in Pelican's order, so the checks and the
+sitemap see the pages as if they had been written one by one.
+
+A page whose rendering fails is reported against its source file (the writer's `blamed`, which
+content_checks' writer fills in) and is not signalled: as with Pelican's writer, it is not there.
+Pages are kept for later only while a whole site is built with the page cache on, and not with
+RELATIVE_URLS, where Pelican's writer changes the shared context from one page to the next.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from pelican import signals
+from pelican.generators import Generator
+from pelican.writers import Writer
+
+from .build_cache import cache_of, writes
+from .parallel import processors, share_out
+
+PARALLEL_MIN = 40  # fewer pages than this are rendered here: not worth a fork
+
+
+@dataclass
+class Job:
+    """A page to render: its template and context as Pelican's writer would render them."""
+
+    template: object
+    context: dict
+    source: str | None  # the article or page it is for
+    path: str = ""  # the file, as the writer opened it
+    name: str = ""  # relative to the output folder
+
+
+class _Later:
+    """Stands in for a template while Pelican's write_file runs: takes the context it would
+    have been rendered with, and the writer's _open_w the file it would have gone to."""
+
+    def __init__(self, template, writer: ParallelWriter, source: str | None) -> None:
+        self.template, self.writer, self.source = template, writer, source
+
+    def render(self, context: dict) -> str:
+        self.writer.later = Job(self.template, context, self.source)
+        return ""  # what the file holds until its share is rendered
+
+
+class ParallelWriter(Writer):
+    """Pelican's Writer, its pages rendered all at once on every processor (flush)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.jobs: list[Job] = []
+        self.later: Job | None = None
+        self.deferring = (cache_of(self.settings) is not None and writes(self.settings)
+                          and not self.settings.get("RELATIVE_URLS"))  # fmt: skip
+
+    def blamed(self, source: str | None, name: str, write, *args, **kwargs):
+        """write(*args, **kwargs) for the page `name` of `source`; content_checks' writer
+        reports a failure against the source and returns None."""
+        return write(*args, **kwargs)
+
+    def write_file(self, name, template, context, *args, **kwargs):
+        if not self.deferring:
+            return super().write_file(name, template, context, *args, **kwargs)
+        content = kwargs.get("article") or kwargs.get("page")
+        source = getattr(content, "source_path", None)
+        with signals.content_written.muted():  # signalled once the page is there (flush)
+            return super().write_file(name, _Later(template, self, source), context, *args,
+                                      **kwargs)  # fmt: skip
+
+    def _open_w(self, filename, encoding, override=False):
+        job, self.later = self.later, None
+        handle = super()._open_w(filename, encoding, override)
+        if job is not None and handle.name != os.devnull:  # devnull: Pelican skips the page
+            job.path, job.name = filename, os.path.relpath(filename, self.output_path)
+            self.jobs.append(job)
+        return handle
+
+    def flush(self) -> None:
+        """Renders and writes every page kept for later, then signals each as written."""
+        jobs, self.jobs, self.deferring = self.jobs, [], False
+        if not jobs:
+            return
+        cache, checks = cache_of(self.settings), self.settings.get("_content_checks")
+        here = os.getpid()
+
+        def work(share: list[int]) -> list[tuple]:
+            mark = cache.mark()
+            before = len(checks.problems) if checks is not None else 0
+            done = {i: self.blamed(jobs[i].source, jobs[i].name, _render, jobs[i]) is not None
+                    for i in share}  # fmt: skip
+            if os.getpid() == here:  # this process: its cache and problems are the build's
+                return [(done, [], None)]
+            problems = checks.problems[before:] if checks is not None else []
+            return [(done, problems, cache.since(mark))]
+
+        workers = processors(self.settings) if len(jobs) >= PARALLEL_MIN else 1
+        results = share_out(list(range(len(jobs))), work, workers)
+        cache.processes = len(results)  # one result each
+        done: dict[int, bool] = {}
+        for rendered, problems, learnt in results:
+            done.update(rendered)
+            if checks is not None:
+                checks.problems += problems
+            if learnt is not None:
+                cache.merge(learnt)
+        for rendered, _, _ in work([i for i in range(len(jobs)) if i not in done]):
+            done.update(rendered)  # a child that failed: its share is rendered here
+        for i, job in enumerate(jobs):
+            if done[i]:
+                signals.content_written.send(job.path, context=job.context)
+            else:
+                os.unlink(job.path)  # as Pelican's writer: a page that failed is not written
+
+
+def _render(job: Job) -> bool:
+    html = job.template.render(job.context)
+    with open(job.path, "w", encoding="utf-8") as handle:
+        handle.write(html)
+    return True
+
+
+class Flush(Generator):
+    """The last generator before the static files: every page has been handed to the writer,
+    which now renders them (ParallelWriter.flush)."""
+
+    def generate_output(self, writer) -> None:
+        if isinstance(writer, ParallelWriter):
+            writer.flush()
+
+
+def get_generators(pelican):
+    return Flush if cache_of(pelican.settings) is not None else None
