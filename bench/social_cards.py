@@ -2,7 +2,7 @@
 """Social cards: bytes and drawing time per card, and what the cache saves on a whole build.
 
 1. Draws a card for each of N titles of varied length (uncached) and prints the time per card
-   (drawing and PNG encoding) and the bytes of the cards.
+   (drawing and PNG encoding; wall and CPU) and the bytes of the cards.
 2. Builds the real content/, and content/ plus N articles, twice each with an empty card cache
    (every card drawn) and twice with a warm one (every card copied), and prints the median
    wall times.
@@ -47,12 +47,13 @@ def draw(count: int) -> None:
         settings = read_settings(str(DEV_SETTINGS))
         settings.update(CACHE_PATH=str(Path(tmp) / "cache"), OUTPUT_PATH=str(Path(tmp) / "out"))
         cards = Cards(settings)
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         for n, title in enumerate(titles(count)):
             cards.publish(title, f"images/cards/{n}.png")
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
         sizes = sorted(p.stat().st_size for p in (Path(tmp) / "out" / "images" / "cards").iterdir())
-    print(f"{count} cards drawn: {seconds / count * 1000:.1f} ms per card (draw + PNG)")
+    print(f"{count} cards drawn: {seconds / count * 1000:.1f} ms per card (draw + PNG), "
+          f"{cpu / count * 1000:.1f} ms of CPU")
     print(
         f"bytes per card: min {sizes[0]:,}, median {statistics.median(sizes):,.0f}, "
         f"max {sizes[-1]:,}, total {sum(sizes):,}"

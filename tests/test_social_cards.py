@@ -126,7 +126,7 @@ def test_cards_are_small_palette_pngs(site):
         with Image.open(card) as image:
             assert image.format == "PNG" and image.mode == "P", card.name
             assert len(image.getcolors()) <= 2 * DEFAULTS["shades"], card.name
-        # Even the five lines of the longest title (about 23 KB) weigh less than 30 KB.
+        # Even the five lines of the longest title weigh less than 30 KB.
         assert card.stat().st_size < 30_000, (card.name, card.stat().st_size)
 
 
