@@ -29,6 +29,7 @@ from .build_cache import cache_of, writes
 from .parallel import processors, share_out
 
 PARALLEL_MIN = 40  # fewer pages than this are rendered here: not worth a fork
+NOTE = "_written_note"  # in a page's context as content_written is sent: what note() returned
 
 
 @dataclass
@@ -64,6 +65,12 @@ class ParallelWriter(Writer):
         self.deferring = (cache_of(self.settings) is not None and writes(self.settings)
                           and not self.settings.get("RELATIVE_URLS"))  # fmt: skip
 
+    def note(self, job: Job, html: str) -> object:
+        """Run where the page was rendered, just after it was written: a picklable note on it,
+        put into its context (NOTE) for the content_written receivers (content_checks' writer
+        checks the page there, while its HTML is at hand)."""
+        return None
+
     def blamed(self, source: str | None, name: str, write, *args, **kwargs):
         """write(*args, **kwargs) for the page `name` of `source`; content_checks' writer
         reports a failure against the source and returns None."""
@@ -97,7 +104,7 @@ class ParallelWriter(Writer):
         def work(share: list[int]) -> list[tuple]:
             mark = cache.mark()
             before = len(checks.problems) if checks is not None else 0
-            done = {i: self.blamed(jobs[i].source, jobs[i].name, _render, jobs[i]) is not None
+            done = {i: self.blamed(jobs[i].source, jobs[i].name, self._render, jobs[i])
                     for i in share}  # fmt: skip
             if os.getpid() == here:  # this process: its cache and problems are the build's
                 return [(done, [], None)]
@@ -107,7 +114,7 @@ class ParallelWriter(Writer):
         workers = processors(self.settings) if len(jobs) >= PARALLEL_MIN else 1
         results = share_out(list(range(len(jobs))), work, workers)
         cache.processes = len(results)  # one result each
-        done: dict[int, bool] = {}
+        done: dict[int, tuple | None] = {}  # None: the page failed
         for rendered, problems, learnt in results:
             done.update(rendered)
             if checks is not None:
@@ -117,17 +124,18 @@ class ParallelWriter(Writer):
         for rendered, _, _ in work([i for i in range(len(jobs)) if i not in done]):
             done.update(rendered)  # a child that failed: its share is rendered here
         for i, job in enumerate(jobs):
-            if done[i]:
+            if done[i] is not None:
+                if done[i][0] is not None:
+                    job.context[NOTE] = done[i][0]
                 signals.content_written.send(job.path, context=job.context)
             else:
                 os.unlink(job.path)  # as Pelican's writer: a page that failed is not written
 
-
-def _render(job: Job) -> bool:
-    html = job.template.render(job.context)
-    with open(job.path, "w", encoding="utf-8") as handle:
-        handle.write(html)
-    return True
+    def _render(self, job: Job) -> tuple:
+        html = job.template.render(job.context)
+        with open(job.path, "w", encoding="utf-8") as handle:
+            handle.write(html)
+        return (self.note(job, html),)
 
 
 class Flush(Generator):

@@ -211,6 +211,16 @@ class CheckedWriter(ParallelWriter):
         return self.blamed(source, name, super().write_file, name, template, context, *args,
                            **kwargs)  # fmt: skip
 
+    def note(self, job, html: str):
+        """A page rendered at once with the others (flush) is checked as it is written, in the
+        process that rendered it: its HTML is at hand, and the checks run on every processor."""
+        return written.examined(job.path, html, job.context)
+
+    def flush(self) -> None:
+        if (cache := self.settings.get("_build_cache")) is not None:
+            cache.stored("checks")  # loaded once, before the processes that render share it
+        super().flush()
+
     def blamed(self, source, name, write, *args, **kwargs):
         """write(*args, **kwargs); what it logs or raises is a problem of `source`. None if it
         failed."""

@@ -19,6 +19,7 @@ import re
 from urllib.parse import unquote, urlsplit
 
 from build_cache.parallel import processors, share_out
+from build_cache.writer import NOTE
 from pelican.contents import Content
 from selectolax.lexbor import LexborHTMLParser
 
@@ -336,28 +337,53 @@ def _ancestors(node) -> list:
 def check_page(path: str, context: dict) -> None:
     """One page, just written: its author content, structure, resources, ids and links. What
     a page's checks find depends only on its HTML and which source file wrote which part of it:
-    with plugins/build_cache on, an unchanged page is not parsed again."""
+    with plugins/build_cache on, an unchanged page is not parsed again. A page rendered on
+    another processor was checked there (examined), as it was written."""
     from .content_checks import checks_of
 
     checks = checks_of(context)
     if checks is None or not path.endswith(".html"):
         return
-    page = os.path.relpath(path, checks.settings["OUTPUT_PATH"]).replace(os.sep, "/")
+    if (done := context.pop(NOTE, None)) is not None:
+        checks.pages.take(*done)
+        return
     with open(path, encoding="utf-8") as handle:
         html = handle.read()
-    shown = _shown(context)
-    regions = _regions(html, shown)
-    # A draft's page links to tag and category pages that exist only once it is published.
-    draft = any(getattr(c, "status", "") == "draft" for c in shown[:1])
+    key, page, shown, draft, regions = _identify(checks, path, html, context)
     cache = checks.settings.get("_build_cache")
-    key = hashlib.blake2b(repr((page, draft, [(r[0], r[1], r[2].source_path) for r in regions]))
-                          .encode() + html.encode(), digest_size=20).hexdigest()  # fmt: skip
     found = cache.stored("checks").get(key) if cache is not None else None
     if found is None:  # parsed once every page is written (Site.inspect_pending)
         checks.pages.pending.append((key, page, path, shown, draft))
         return
-    cache.store("checks", key, found)
-    checks.pages.add(page, found)
+    checks.pages.take(key, page, found)
+
+
+def examined(path: str, html: str, context: dict) -> tuple | None:
+    """A page's checks, run by the writer that just rendered it, in the process that rendered
+    it (plugins/build_cache/writer.py): (key, page, what was found), from an earlier build or
+    found now. check_page takes it from the page's context (NOTE) instead of reading the page."""
+    from .content_checks import checks_of
+
+    checks = checks_of(context)
+    if checks is None or not path.endswith(".html"):
+        return None
+    key, page, shown, draft, _ = _identify(checks, path, html, context)
+    cache = checks.settings.get("_build_cache")
+    found = cache.stored("checks").get(key) if cache is not None else None
+    return key, page, found or checks.pages.inspect_safely(page, shown, draft, html=html)
+
+
+def _identify(checks, path: str, html: str, context: dict) -> tuple:
+    """(key, page, shown, draft, regions) of a written page: its checks' key is its HTML and
+    which source file wrote which part of it."""
+    page = os.path.relpath(path, checks.settings["OUTPUT_PATH"]).replace(os.sep, "/")
+    shown = _shown(context)
+    regions = _regions(html, shown)
+    # A draft's page links to tag and category pages that exist only once it is published.
+    draft = any(getattr(c, "status", "") == "draft" for c in shown[:1])
+    key = hashlib.blake2b(repr((page, draft, [(r[0], r[1], r[2].source_path) for r in regions]))
+                          .encode() + html.encode(), digest_size=20).hexdigest()  # fmt: skip
+    return key, page, shown, draft, regions
 
 
 PARALLEL_MIN = 40  # fewer pages to check than this are checked here: not worth a fork
@@ -405,33 +431,41 @@ class Site:
         among processors when there are many (a cold build writes thousands), each page read
         back as written. What a child could not hand back is done here."""
         todo, self.pending = self.pending, []
-        cache = self.checks.settings.get("_build_cache")
 
         def work(share: list[tuple]) -> list[tuple]:
-            done = []
-            for key, page, path, shown, draft in share:
-                try:
-                    with open(path, encoding="utf-8") as handle:
-                        html = handle.read()
-                    found = self.inspect(page, html, _regions(html, shown), draft)
-                except Exception as error:  # noqa: BLE001 - the page's problem, reported
-                    source = shown[0].source_path if shown else None
-                    found = {"failed": (source, f"{type(error).__name__}: {error}")}
-                done.append((key, page, found))
-            return done
+            return [(key, page, self.inspect_safely(page, shown, draft, path=path))
+                    for key, page, path, shown, draft in share]  # fmt: skip
 
         workers = processors(self.checks.settings) if len(todo) >= PARALLEL_MIN else 1
         results = share_out(todo, work, workers)
         returned = {(key, page) for key, page, _ in results}
         results += work([item for item in todo if (item[0], item[1]) not in returned])
         for key, page, found in results:
-            if "failed" in found:  # not kept: checked again by the next build
-                source, error = found["failed"]
-                self.checks.add(source, None, "write-failed", url=page, error=error, hint="")
-                continue
-            if cache is not None:
-                cache.store("checks", key, found)
-            self.add(page, found)
+            self.take(key, page, found)
+
+    def inspect_safely(self, page: str, shown: list, draft: bool, html: str | None = None,
+                       path: str | None = None) -> dict:  # fmt: skip
+        """inspect() of the page's HTML (read back from path if not given), or {"failed":
+        (source file, error)} if it failed."""
+        try:
+            if html is None:
+                with open(path, encoding="utf-8") as handle:
+                    html = handle.read()
+            return self.inspect(page, html, _regions(html, shown), draft)
+        except Exception as error:  # noqa: BLE001 - the page's problem, reported
+            source = shown[0].source_path if shown else None
+            return {"failed": (source, f"{type(error).__name__}: {error}")}
+
+    def take(self, key: str, page: str, found: dict) -> None:
+        """What a page's checks found, now or in an earlier build (kept for the next)."""
+        if "failed" in found:  # not kept: checked again by the next build
+            source, error = found["failed"]
+            self.checks.add(source, None, "write-failed", url=page, error=error, hint="")
+            return
+        cache = self.checks.settings.get("_build_cache")
+        if cache is not None:
+            cache.store("checks", key, found)
+        self.add(page, found)
 
     def add(self, page: str, found: dict) -> None:
         for problem in found["problems"]:
