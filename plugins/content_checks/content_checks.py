@@ -211,10 +211,10 @@ class CheckedWriter(ParallelWriter):
         return self.blamed(source, name, super().write_file, name, template, context, *args,
                            **kwargs)  # fmt: skip
 
-    def note(self, job, html: str):
+    def note(self, job, html: str, context: dict):
         """A page rendered at once with the others (flush) is checked as it is written, in the
         process that rendered it: its HTML is at hand, and the checks run on every processor."""
-        return written.examined(job.path, html, job.context)
+        return written.examined(job.path, html, context)
 
     def flush(self) -> None:
         if (cache := self.settings.get("_build_cache")) is not None:
