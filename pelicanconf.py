@@ -165,6 +165,9 @@ JINJA_ENVIRONMENT = {
     "trim_blocks": True,
     "lstrip_blocks": True,
     "undefined": ReportingUndefined,
+    # Every build has an environment of its own, made after the templates last changed: no need
+    # to look at each template file's time again on each of the thousands of pages it renders.
+    "auto_reload": False,
 }
 PLUGIN_PATHS = ["plugins"]
 PLUGINS = [

@@ -367,10 +367,10 @@ def examined(path: str, html: str, context: dict) -> tuple | None:
     checks = checks_of(context)
     if checks is None or not path.endswith(".html"):
         return None
-    key, page, shown, draft, _ = _identify(checks, path, html, context)
+    key, page, shown, draft, regions = _identify(checks, path, html, context)
     cache = checks.settings.get("_build_cache")
     found = cache.stored("checks").get(key) if cache is not None else None
-    return key, page, found or checks.pages.inspect_safely(page, shown, draft, html=html)
+    return key, page, found or checks.pages.inspect_safely(page, shown, draft, html, regions)
 
 
 def _identify(checks, path: str, html: str, context: dict) -> tuple:
@@ -444,14 +444,15 @@ class Site:
             self.take(key, page, found)
 
     def inspect_safely(self, page: str, shown: list, draft: bool, html: str | None = None,
-                       path: str | None = None) -> dict:  # fmt: skip
+                       regions: list | None = None, path: str | None = None) -> dict:  # fmt: skip
         """inspect() of the page's HTML (read back from path if not given), or {"failed":
         (source file, error)} if it failed."""
         try:
             if html is None:
                 with open(path, encoding="utf-8") as handle:
                     html = handle.read()
-            return self.inspect(page, html, _regions(html, shown), draft)
+            regions = _regions(html, shown) if regions is None else regions
+            return self.inspect(page, html, regions, draft)
         except Exception as error:  # noqa: BLE001 - the page's problem, reported
             source = shown[0].source_path if shown else None
             return {"failed": (source, f"{type(error).__name__}: {error}")}
