@@ -6,9 +6,11 @@ what Pelican's Writer does around rendering (the output path, its folder, the ch
 pages share a file) and keeps the rendering for later; once every generator has handed over its
 pages (the Flush generator, after all but the static files), the pages are shared out among
 forked processes (parallel.share_out), each rendering its share through the page cache and
-writing it. This process then takes in what they learnt (build_cache.Cache.merge, the problems
-they met) and signals `content_written` for each page in Pelican's order, so the checks and the
-sitemap see the pages as if they had been written one by one.
+writing it, and the feeds likewise. Where a page was rendered, the writer's `note` runs on its
+HTML (content_checks checks the page there). This process then takes in what they learnt
+(build_cache.Cache.merge, the problems they met, the notes) and signals `content_written` for
+each page in Pelican's order, so the checks and the sitemap see the pages as if they had been
+written one by one.
 
 A page whose rendering fails is reported against its source file (the writer's `blamed`, which
 content_checks' writer fills in) and is not signalled: as with Pelican's writer, it is not there.
@@ -53,6 +55,14 @@ class Job:
         return {**self.base, **self.own}
 
 
+@dataclass
+class Feed:
+    """A feed to write: the arguments Pelican's generator gave write_feed."""
+
+    args: tuple
+    kwargs: dict
+
+
 class _Later:
     """Stands in for a template while Pelican's write_file runs: takes the context it would
     have been rendered with, and the writer's _open_w the file it would have gone to."""
@@ -72,7 +82,7 @@ class ParallelWriter(Writer):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.jobs: list[Job] = []
+        self.jobs: list[Job | Feed] = []
         self.later: Job | None = None
         self.bases: dict[int, tuple[dict, dict]] = {}  # id of a context -> (it, a copy)
         self.deferring = (cache_of(self.settings) is not None and writes(self.settings)
@@ -98,6 +108,12 @@ class ParallelWriter(Writer):
         with signals.content_written.muted():  # signalled once the page is there (flush)
             return super().write_file(name, later, context, *args, **kwargs)
 
+    def write_feed(self, *args, **kwargs):
+        if not self.deferring:
+            return super().write_feed(*args, **kwargs)
+        self.jobs.append(Feed(args, kwargs))  # written with the pages (flush)
+        return None  # Pelican's generators do not use the feed it returns
+
     def _base(self, context: dict) -> dict:
         """A copy of the context a generator passed, as it is now: the same copy as for the
         last page given this context, unless something in it has changed since."""
@@ -121,7 +137,8 @@ class ParallelWriter(Writer):
         return handle
 
     def flush(self) -> None:
-        """Renders and writes every page kept for later, then signals each as written."""
+        """Renders and writes every page and feed kept for later, then signals each page as
+        written."""
         jobs, self.jobs, self.deferring = self.jobs, [], False
         self.bases = {}
         if not jobs:
@@ -132,8 +149,7 @@ class ParallelWriter(Writer):
         def work(share: list[int]) -> list[tuple]:
             mark = cache.mark()
             before = len(checks.problems) if checks is not None else 0
-            done = {i: self.blamed(jobs[i].source, jobs[i].name, self._render, jobs[i])
-                    for i in share}  # fmt: skip
+            done = {i: self._do(jobs[i]) for i in share}
             if os.getpid() == here:  # this process: its cache and problems are the build's
                 return [(done, [], None)]
             problems = checks.problems[before:] if checks is not None else []
@@ -152,6 +168,8 @@ class ParallelWriter(Writer):
         for rendered, _, _ in work([i for i in range(len(jobs)) if i not in done]):
             done.update(rendered)  # a child that failed: its share is rendered here
         for i, job in enumerate(jobs):
+            if isinstance(job, Feed):
+                continue  # a feed's problems were reported where it was written
             if done[i] is not None:
                 context = job.context()
                 if done[i][0] is not None:
@@ -159,6 +177,13 @@ class ParallelWriter(Writer):
                 signals.content_written.send(job.path, context=context)
             else:
                 os.unlink(job.path)  # as Pelican's writer: a page that failed is not written
+
+    def _do(self, job: Job | Feed) -> tuple | None:
+        """A page rendered and written: (its note,), or None if it failed. A feed: ()."""
+        if isinstance(job, Feed):
+            self.write_feed(*job.args, **job.kwargs)  # through the subclass's own write_feed
+            return ()
+        return self.blamed(job.source, job.name, self._render, job)
 
     def _render(self, job: Job) -> tuple:
         context = job.context()
