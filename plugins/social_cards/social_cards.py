@@ -73,6 +73,7 @@ DECLARATION = re.compile(r"(--[\w-]+)\s*:\s*([^;]+)")
 TAG = re.compile(r"<[^>]*>")
 NAME_MAX = 200  # bytes of a card's file name before ".png" (file systems allow 255)
 STATE = "_social_cards"  # key of the running build's Cards in the settings dict
+EARLY = "_social_cards_early"  # in the settings of a build that draws early (draw_early)
 CARD_SETTINGS = ("THEME", "CACHE_PATH", "OUTPUT_PATH", "SOCIAL_CARDS", "CLINIC", "SITENAME")
 # The command draw_ahead runs (with the plugins' folder as its argument).
 DRAWER = (
@@ -280,32 +281,39 @@ class Cards:
         self.palette = palette_for(self.colours, self.config["shades"])
         self.drawn = self.cached = 0
         self.ahead: set[str] = set()  # titles whose cards draw_ahead drew
-        self.drawing = None  # draw_ahead's children, while they draw
+        self.drawing: list[subprocess.Popen] = []  # draw_ahead's processes, while they draw
         self.todo: list[tuple] = []  # (title, save_as, source file) to publish at the end
+
+    def __getstate__(self) -> dict:
+        """Pelican's content cache pickles the settings this is in (each category and tag keeps
+        them): the processes drawing belong to this build alone."""
+        return {**self.__dict__, "drawing": []}
 
     def cache_file(self, title: str) -> Path:
         key = hashlib.sha256(f"{self.shape}\n{title}".encode()).hexdigest()[:32]
         return self.cache / f"{key}.png"
 
     def draw_ahead(self, titles: list[str]) -> None:
-        """Starts drawing the cards not in the cache yet in another process (draw_job), on
-        every processor but this one, which meanwhile writes the pages: a cold build draws a
-        thousand cards, about 8 s on one processor. A fresh process rather than a fork of this
-        large one, whose memory the fork would share until written to. Measured at 1,000
-        articles (single runs): the pages took 5.3 s to write with the cards drawn before them,
-        8.3-9.0 s beside a fork, 6.8-8.6 s beside a fresh process. publish_cards waits for it
-        (wait); publish() draws any card it could not."""
-        todo = [t for t in dict.fromkeys(titles) if not self.cache_file(t).is_file()]
+        """Starts drawing the cards not in the cache yet, nor being drawn, in another process
+        (draw_job), on every processor but this one, which meanwhile builds the site: a cold
+        build draws a thousand cards, about 6 s on one processor. A fresh process rather than a
+        fork of this large one, whose memory the fork would share until written to (measured at
+        1,000 articles, single runs: the pages took 8.3-9.0 s to write beside a fork, 6.8-8.6 s
+        beside a fresh process). publish_cards waits for them (wait); publish() draws any card
+        they could not."""
+        todo = [t for t in dict.fromkeys(titles)
+                if t not in self.ahead and not self.cache_file(t).is_file()]  # fmt: skip
         if len(todo) < DRAW_AHEAD_MIN:
             return
         job = {"settings": {k: self.settings[k] for k in CARD_SETTINGS if k in self.settings},
                "titles": todo, "workers": max(1, processors(self.settings) - 1)}  # fmt: skip
-        self.drawing = subprocess.Popen(
+        drawing = subprocess.Popen(
             [sys.executable, "-c", DRAWER, str(Path(__file__).resolve().parent.parent)],
             stdin=subprocess.PIPE,
         )
-        with self.drawing.stdin as stdin:
+        with drawing.stdin as stdin:
             stdin.write(json.dumps(job).encode())
+        self.drawing.append(drawing)
         self.ahead.update(todo)
 
     def draw_all(self, titles: list[str]) -> list:
@@ -319,9 +327,9 @@ class Cards:
 
     def wait(self) -> None:
         """The cards draw_ahead started are drawn (or the process drawing them failed)."""
-        if self.drawing is not None:
-            self.drawing.wait()
-            self.drawing = None
+        for drawing in self.drawing:
+            drawing.wait()
+        self.drawing = []
 
     def card(self, save_as: str, alt: str) -> Card:
         """What the templates print of a card (it is published at the end: publish)."""
@@ -380,7 +388,7 @@ def make_cards(generators: list) -> None:
         return
     settings = articles.settings
     try:
-        cards = Cards(settings)
+        cards = settings.get(STATE) or Cards(settings)  # draw_early's, if it made one
     except (ThemeError, OSError) as error:
         _report_theme(settings, error)
         return
@@ -407,6 +415,40 @@ def make_cards(generators: list) -> None:
         alt = " ".join(title.split())  # no-break spaces only matter where a line may break
         article.social_card = cards.card(save_as, f"{alt} – {cards.name}")
         cards.todo.append((title, save_as, article.source_path))
+
+
+def draw_early(generator) -> None:
+    """The articles are read but not yet made into Pelican's articles (a cold build reads them
+    ahead, at this same signal: plugins/build_cache): the cards of the titles read start
+    drawing now, while this process makes the articles on its own, one by one (a second a
+    thousand), instead of once all exist (make_cards draws what this did not)."""
+    settings, readers = generator.settings, generator.readers
+    if not settings.get(EARLY) or STATE in settings:
+        return
+    files = generator.get_files(settings["ARTICLE_PATHS"], exclude=settings["ARTICLE_EXCLUDES"])
+    titles = []
+    for name in files:
+        read = readers.get_cached_data(os.path.abspath(os.path.join(generator.path, name)), None)
+        title = read[1].get("title") if read else None  # (content, metadata), as read
+        if isinstance(title, str):
+            titles.append(plain_title(title))
+    if len(titles) < DRAW_AHEAD_MIN:
+        return
+    try:
+        cards = Cards(settings)
+    except (ThemeError, OSError):
+        return  # make_cards reports it
+    settings[STATE] = cards
+    cards.draw_ahead(titles)
+
+
+def draw_early_after_reading(pelican) -> None:
+    """Connected now, after every plugin's own receivers (register() runs before `initialized`),
+    so that draw_early runs after plugins/build_cache has read the articles ahead; only for a
+    build with this plugin (signals are global: another build in this process may not)."""
+    if any(getattr(p, "register", None) is register for p in pelican.plugins):
+        pelican.settings[EARLY] = True
+        signals.article_generator_init.connect(draw_early)
 
 
 def publish_cards(pelican) -> None:
@@ -465,6 +507,8 @@ def _report_unwritten(settings: dict, source: str, save_as: str, error: OSError)
 
 
 def register() -> None:
+    # initialized: draw_early joins article_generator_init, behind the plugins' receivers.
+    signals.initialized.connect(draw_early_after_reading)
     # all_generators_finalized: every article is read (title, slug, status), no page is written
     # yet: each article gets its card's address before the templates that print og:image run;
     # the missing cards are drawn meanwhile.
