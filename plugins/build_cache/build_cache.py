@@ -225,6 +225,21 @@ def cache_of(settings: dict) -> Cache | None:
     return settings.get(STATE)
 
 
+def remembered(settings: dict, store: str, text: str, compute):
+    """compute(text), kept in the cache under the text's digest, for what plugins work out of
+    each article's text on every build (its words, its sections): a rebuild, or a preview,
+    looks it up instead. compute must depend on the text alone (its code is in the fingerprint);
+    what it returns is pickled. Without the cache: compute(text)."""
+    cache = cache_of(settings)
+    if cache is None:
+        return compute(text)
+    key = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+    kept = cache.stored(store)
+    value = kept[key] if key in kept else compute(text)
+    cache.store(store, key, value)
+    return value
+
+
 # --- Digests of what a template sees --------------------------------------------------------------
 SKIP = {"_context", "settings"}
 PAGE, ARTICLE, REFERRED, LISTED = 0, 1, 2, 3  # where a value is met (see _encode)

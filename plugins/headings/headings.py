@@ -16,7 +16,8 @@
   exactly these two classes and aria-label on links.
 * Table of contents. `content.toc`: the (id, text) of each `##` heading, for the article
   template, when there are at least `toc_min_sections` of them (else empty). The template draws
-  it as plain text: nothing of the author's markup is copied outside the body.
+  it as plain text: nothing of the author's markup is copied outside the body. With
+  plugins/build_cache on, the headings of an unchanged body are looked up, not parsed again.
 
 pelican-toc (pelican-plugins) does the second part but is not on PyPI, so it cannot be pinned;
 it also copies each heading's HTML into the contents list, and has no heading anchors.
@@ -27,6 +28,7 @@ from __future__ import annotations
 import html
 import xml.etree.ElementTree as etree
 
+from build_cache.build_cache import remembered
 from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.extensions.toc import remove_fnrefs, render_inner_html, strip_tags
@@ -129,7 +131,7 @@ def add_toc(content) -> None:
     if not getattr(content, "_content", None):
         content.toc = []
         return
-    found = sections(content._content)
+    found = remembered(content.settings, "sections", content._content, sections)
     content.toc = found if len(found) >= settings_for(content.settings)["toc_min_sections"] else []
 
 

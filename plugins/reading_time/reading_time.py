@@ -2,13 +2,15 @@
 
 pelican-readtime (the only packaged alternative) floors the minutes and has not been released
 since 2019, so this is ours: count the words a reader reads (the rendered body without markup)
-and divide by a reading speed, rounding to the nearest minute, never less than one.
+and divide by a reading speed, rounding to the nearest minute, never less than one. With
+plugins/build_cache on, the count of an unchanged text is looked up, not counted again.
 """
 
 from __future__ import annotations
 
 import re
 
+from build_cache.build_cache import remembered
 from pelican import signals
 from selectolax.lexbor import LexborHTMLParser
 
@@ -40,7 +42,8 @@ def add_reading_time(content) -> None:
     if not getattr(content, "_content", None):
         return
     wpm = settings_for(content.settings)["words_per_minute"]
-    content.reading_time = minutes_to_read(count_words(content._content), wpm)
+    words = remembered(content.settings, "words", content._content, count_words)
+    content.reading_time = minutes_to_read(words, wpm)
 
 
 def register() -> None:
