@@ -94,8 +94,11 @@ def test_rebuild_after_edits_is_the_site_built_from_nothing(tmp_path, corpus):
     assert 1 <= stats(cache)["rendered"] <= len(showing) < total, (stats(cache), len(showing))
     assert stats(cache)["checks: new"] == 1
 
-    # A new title (neighbours and lists show it), other tags, one article gone, one new one.
+    # A new title (neighbours and lists show it), other tags, one article gone, one new one;
+    # and a body with more words and sections (its reading time and contents, kept by text).
     some = articles(corpus)
+    sections = "".join(f"\n## Part {n}\n\n" + "Word after word. " * 200 for n in range(3))
+    some[7].write_text(some[7].read_text("utf-8") + sections, "utf-8")
     edit(some[2], r"^Title: .*$", "Title: A Completely New Title")
     edit(some[5], r"^Tags: .*$", "Tags: knee pain, a brand new tag")
     some[-1].unlink()  # the newest: the others link only to older ones
@@ -109,6 +112,8 @@ def test_rebuild_after_edits_is_the_site_built_from_nothing(tmp_path, corpus):
     assert_same_site(tmp_path / "edited", tmp_path / "fresh")
     page = (tmp_path / "edited" / "blog" / "tag" / "a-brand-new-tag" / "index.html").read_text()
     assert "A New One" not in page and ">Tags:" not in page
+    slug = re.search(r"^Slug: (.*)$", some[7].read_text("utf-8"), re.M)[1]
+    assert 'href="#part-2"' in (tmp_path / "edited" / "blog" / slug / "index.html").read_text()
 
 
 def test_a_theme_or_settings_change_rebuilds_every_page(tmp_path, corpus):
