@@ -234,8 +234,14 @@ class CheckedWriter(ParallelWriter):
             path, line = _template_place(error, self.settings["TEMPLATE_EXTENSIONS"])
             checks.add(path, line, "template-error", error=error)
         except Exception as error:  # noqa: BLE001 - reported against the file it was for
-            hint = "Give it a shorter or different Slug." if source else ""
-            checks.add(source, None, "write-failed", url=name, error=error, hint=hint)
+            extensions = tuple(self.settings["TEMPLATE_EXTENSIONS"])
+            path, line = _template_place(error, list(extensions))
+            if not isinstance(error, OSError) and (path or "").endswith(extensions):
+                # Raised by the template's own code (a filter given the wrong value...).
+                checks.add(path, line, "template-error", error=error)
+            else:  # the file: a name the file system refuses, a full disk...
+                hint = "Give it a shorter or different Slug." if source else ""
+                checks.add(source, None, "write-failed", url=name, error=error, hint=hint)
         finally:
             checks.writing = None
         return None
