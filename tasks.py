@@ -481,7 +481,9 @@ def test(c, args=""):
 
 @task
 def screenshots(c):
-    """Save the newest article in light, dark and mobile views to docs/screenshots/."""
+    """Save the newest article in light, dark and mobile views, and a problem report, to
+    docs/screenshots/."""
+    import html
     import re
 
     from playwright.sync_api import sync_playwright
@@ -514,8 +516,44 @@ def screenshots(c):
                     page.screenshot(path=path)
                     page.close()
                     print(f"{path.relative_to(ROOT)} ({path.stat().st_size // 1024} KB)")
+                # What `make check` prints for an article with typical mistakes: the real report
+                # of a real build, shown as a terminal shows it.
+                page = browser.new_page(viewport={"width": 1100, "height": 420})
+                page.set_content(
+                    f"<pre style='margin:0;padding:16px;background:#1e1e1e;"
+                    f"color:#eee;font:14px/1.5 monospace;white-space:pre-wrap'>"
+                    f"$ make check\n{html.escape(_sample_report(Path(tmp)))}</pre>"
+                )
+                path = folder / "check-report.png"
+                page.locator("pre").screenshot(path=path)
+                print(f"{path.relative_to(ROOT)} ({path.stat().st_size // 1024} KB)")
             finally:
                 browser.close()
+
+
+SAMPLE = """Title: Knee pain after running
+Date: 2026-11-20
+Summary: Why knees hurt after a run, and what helps.
+Tagz: knee pain
+
+Most runners feel their knees at some point.
+
+![](/images/knee.jpg)
+
+Read [our dry needling article](dry-needling.html) too.
+"""
+
+
+def _sample_report(tmp: Path) -> str:
+    """The report `make check` prints for SAMPLE (an article with three typical mistakes)
+    added to a copy of content/."""
+    content = tmp / "sample" / "content"  # shown as content/articles/…, as in the project
+    shutil.copytree(ROOT / "content", content)
+    (content / "articles" / "2026-11-20-knee-pain.md").write_text(SAMPLE, encoding="utf-8")
+    command = [sys.executable, "-m", "invoke", "check", "--content", str(content)]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    report = done.stderr[done.stderr.find("Content problems found") :]
+    return report.split("\nBuild failed")[0].strip()
 
 
 @task
