@@ -52,8 +52,10 @@ def draw(count: int) -> None:
             cards.publish(title, f"images/cards/{n}.png")
         seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
         sizes = sorted(p.stat().st_size for p in (Path(tmp) / "out" / "images" / "cards").iterdir())
-    print(f"{count} cards drawn: {seconds / count * 1000:.1f} ms per card (draw + PNG), "
-          f"{cpu / count * 1000:.1f} ms of CPU")
+    print(
+        f"{count} cards drawn: {seconds / count * 1000:.1f} ms per card (draw + PNG), "
+        f"{cpu / count * 1000:.1f} ms of CPU"
+    )
     print(
         f"bytes per card: min {sizes[0]:,}, median {statistics.median(sizes):,.0f}, "
         f"max {sizes[-1]:,}, total {sum(sizes):,}"
