@@ -52,7 +52,7 @@ def _swap_in(new: Path, output: Path, retention: list[str]) -> None:
 def _delete_later(folders: list[Path]) -> None:
     """Deletes the folders old sites were moved into (the last, and any a stopped machine left
     behind) in a process of its own: the new site is in place already, and deleting thousands
-    of files takes longer than building a page (0.6 s for 1,000 articles here). Without fork,
+    of files takes longer than building a page (0.75 s at 1,000 articles here). Without fork,
     here and now."""
     if not hasattr(os, "fork"):
         for folder in folders:

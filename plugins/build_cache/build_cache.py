@@ -53,7 +53,7 @@ from pelican.paginator import Paginator
 from pelican.readers import _filter_discardable_metadata
 from pelican.urlwrappers import URLWrapper
 
-from .parallel import processors, share_out
+from .parallel import processors, share_out, workers_for
 
 logger = logging.getLogger(__name__)
 STATE = "_build_cache"  # key of the running build's Cache in the settings dict
@@ -64,7 +64,6 @@ ONLY = "_build_cache_only"  # a preview: the output paths it writes (see select)
 PREVIEW = "PREVIEW"  # setting: the source files to preview (absolute paths); empty: a full build
 PREVIEW_LIST = ".preview.json"  # in a preview's output folder: the pages it wrote
 MAX_WORKERS = 8  # processes reading ahead in a cold build, at most
-READ_AHEAD_MIN = 40  # fewer unread articles than this are read one by one: not worth a fork
 # Settings that do not change what is written: where it goes, how many processes build it, and
 # this plugin's own state.
 # A preview's pages are those of the full build: the two share a fingerprint.
@@ -574,8 +573,8 @@ def read_ahead(generator) -> None:
     files = generator.get_files(settings["ARTICLE_PATHS"], exclude=settings["ARTICLE_EXCLUDES"])
     paths = [os.path.abspath(os.path.join(generator.path, f)) for f in files]
     todo = [p for p in paths if p.endswith(".md") and readers.get_cached_data(p) is None]
-    if len(todo) < READ_AHEAD_MIN:
-        return
+    if workers_for(todo, settings) == 1:
+        return  # few, or one processor: the generator reads them one by one
     reader = readers.readers["md"]
 
     def read(share: list[str]) -> list[tuple[str, tuple]]:

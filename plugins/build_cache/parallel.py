@@ -1,5 +1,5 @@
 """Work shared out among processors by forking: for the parts of a cold build that are many
-independent pieces (reading Markdown files, checking written pages, drawing social cards)."""
+independent pieces (reading Markdown files, rendering and checking pages, drawing social cards)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,13 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+
+FORK_MIN = 40  # fewer pieces of work than this are done in this process: not worth a fork
+
+
+def workers_for(items: list, settings: dict | None = None) -> int:
+    """How many processes to share items out among: every processor, or this one for few."""
+    return processors(settings) if len(items) >= FORK_MIN else 1
 
 
 def processors(settings: dict | None = None) -> int:

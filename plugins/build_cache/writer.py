@@ -27,22 +27,18 @@ from pelican import signals
 from pelican.generators import Generator
 from pelican.writers import Writer
 
-from .build_cache import cache_of, writes
-from .parallel import processors, share_out
+from .build_cache import TOP, cache_of, writes
+from .parallel import share_out, workers_for
 
-PARALLEL_MIN = 40  # fewer pages than this are rendered here: not worth a fork
 NOTE = "_written_note"  # in a page's context as content_written is sent: what note() returned
-
-
-MISSING = object()
 
 
 @dataclass
 class Job:
     """A page to render: its template and context as Pelican's writer would render them. The
     context is kept as what it adds to a copy of the context the generator passed (base),
-    shared by the pages given the same: a whole copy for each of thousands of pages took 45 MiB
-    at 3,000 articles."""
+    shared by the pages given the same: a whole copy for each page made the build's peak 276 MiB
+    at 3,000 articles instead of 242 (bench/memory.py)."""
 
     template: object
     base: dict
@@ -72,7 +68,7 @@ class _Later:
 
     def render(self, context: dict) -> str:
         base = self.base
-        own = {k: v for k, v in context.items() if base.get(k, MISSING) is not v}
+        own = {k: v for k, v in context.items() if base.get(k, TOP) is not v}
         self.writer.later = Job(self.template, base, own, self.source)
         return ""  # what the file holds until its share is rendered
 
@@ -122,7 +118,7 @@ class ParallelWriter(Writer):
             kept is not None
             and kept[0] is context
             and len(kept[1]) == len(context)
-            and all(kept[1].get(k, MISSING) is v for k, v in context.items())
+            and all(kept[1].get(k, TOP) is v for k, v in context.items())
         ):
             return kept[1]
         self.bases[id(context)] = (context, copy := dict(context))
@@ -147,16 +143,16 @@ class ParallelWriter(Writer):
         here = os.getpid()
 
         def work(share: list[int]) -> list[tuple]:
+            if os.getpid() == here:  # this process: its cache and problems are the build's
+                return [({i: self._do(jobs[i]) for i in share}, [], None)]
             mark = cache.mark()
             before = len(checks.problems) if checks is not None else 0
             done = {i: self._do(jobs[i]) for i in share}
-            if os.getpid() == here:  # this process: its cache and problems are the build's
-                return [(done, [], None)]
             problems = checks.problems[before:] if checks is not None else []
             return [(done, problems, cache.since(mark))]
 
-        workers = processors(self.settings) if len(jobs) >= PARALLEL_MIN else 1
-        results = share_out(list(range(len(jobs))), work, workers)
+        indexes = list(range(len(jobs)))
+        results = share_out(indexes, work, workers_for(indexes, self.settings))
         cache.processes = len(results)  # one result each
         done: dict[int, tuple | None] = {}  # None: the page failed
         for rendered, problems, learnt in results:

@@ -234,9 +234,9 @@ class CheckedWriter(ParallelWriter):
             path, line = _template_place(error, self.settings["TEMPLATE_EXTENSIONS"])
             checks.add(path, line, "template-error", error=error)
         except Exception as error:  # noqa: BLE001 - reported against the file it was for
-            extensions = tuple(self.settings["TEMPLATE_EXTENSIONS"])
-            path, line = _template_place(error, list(extensions))
-            if not isinstance(error, OSError) and (path or "").endswith(extensions):
+            extensions = self.settings["TEMPLATE_EXTENSIONS"]
+            path, line = _template_place(error, extensions)
+            if not isinstance(error, OSError) and (path or "").endswith(tuple(extensions)):
                 # Raised by the template's own code (a filter given the wrong value...).
                 checks.add(path, line, "template-error", error=error)
             else:  # the file: a name the file system refuses, a full disk...

@@ -18,7 +18,7 @@ import posixpath
 import re
 from urllib.parse import unquote, urlsplit
 
-from build_cache.parallel import processors, share_out
+from build_cache.parallel import share_out, workers_for
 from build_cache.writer import NOTE
 from pelican.contents import Content
 from selectolax.lexbor import LexborHTMLParser
@@ -349,9 +349,7 @@ def check_page(path: str, context: dict) -> None:
         return
     with open(path, encoding="utf-8") as handle:
         html = handle.read()
-    key, page, shown, draft, regions = _identify(checks, path, html, context)
-    cache = checks.settings.get("_build_cache")
-    found = cache.stored("checks").get(key) if cache is not None else None
+    key, page, shown, draft, _, found = _identify(checks, path, html, context)
     if found is None:  # parsed once every page is written (Site.inspect_pending)
         checks.pages.pending.append((key, page, path, shown, draft))
         return
@@ -367,15 +365,14 @@ def examined(path: str, html: str, context: dict) -> tuple | None:
     checks = checks_of(context)
     if checks is None or not path.endswith(".html"):
         return None
-    key, page, shown, draft, regions = _identify(checks, path, html, context)
-    cache = checks.settings.get("_build_cache")
-    found = cache.stored("checks").get(key) if cache is not None else None
+    key, page, shown, draft, regions, found = _identify(checks, path, html, context)
     return key, page, found or checks.pages.inspect_safely(page, shown, draft, html, regions)
 
 
 def _identify(checks, path: str, html: str, context: dict) -> tuple:
-    """(key, page, shown, draft, regions) of a written page: its checks' key is its HTML and
-    which source file wrote which part of it."""
+    """(key, page, shown, draft, regions, found) of a written page: its checks' key is its HTML
+    and which source file wrote which part of it; found is what an earlier build found in it
+    (None: not checked yet)."""
     page = os.path.relpath(path, checks.settings["OUTPUT_PATH"]).replace(os.sep, "/")
     shown = _shown(context)
     regions = _regions(html, shown)
@@ -383,10 +380,9 @@ def _identify(checks, path: str, html: str, context: dict) -> tuple:
     draft = any(getattr(c, "status", "") == "draft" for c in shown[:1])
     key = hashlib.blake2b(repr((page, draft, [(r[0], r[1], r[2].source_path) for r in regions]))
                           .encode() + html.encode(), digest_size=20).hexdigest()  # fmt: skip
-    return key, page, shown, draft, regions
-
-
-PARALLEL_MIN = 40  # fewer pages to check than this are checked here: not worth a fork
+    cache = checks.settings.get("_build_cache")
+    found = cache.stored("checks").get(key) if cache is not None else None
+    return key, page, shown, draft, regions, found
 
 
 # --- The whole site -------------------------------------------------------------------------------
@@ -436,8 +432,7 @@ class Site:
             return [(key, page, self.inspect_safely(page, shown, draft, path=path))
                     for key, page, path, shown, draft in share]  # fmt: skip
 
-        workers = processors(self.checks.settings) if len(todo) >= PARALLEL_MIN else 1
-        results = share_out(todo, work, workers)
+        results = share_out(todo, work, workers_for(todo, self.checks.settings))
         returned = {(key, page) for key, page, _ in results}
         results += work([item for item in todo if (item[0], item[1]) not in returned])
         for key, page, found in results:
