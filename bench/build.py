@@ -15,6 +15,9 @@ other work on the machine does not inflate) are printed, with the ratios ours / 
   process, as `make build` runs, and forked from a process that has loaded the libraries and
   plugins already, as `make serve` runs its full build after a save (after it has shown the
   saved page: see bench/serve.py).
+* plain Pelican with its own content cache (CACHE_CONTENT and LOAD_CONTENT_CACHE, off by
+  default): its cold build filling the cache, then its build after the same edit. This is what
+  "Pelican's content caching" alone gives, for comparison with ours.
 
 Usage: .venv/bin/python bench/build.py [articles=1000] [runs=3]
 """
@@ -63,7 +66,8 @@ def main() -> None:
         for name, content in sites.items():
             plain_content = plain_corpus(content, tmp / f"plain-{len(name)}")
             times: dict[str, list] = {"cold": [], "index": [], "plain": [], "again": [],
-                                      "again index": [], "forked": []}  # fmt: skip
+                                      "again index": [], "forked": [], "plain cached cold": [],
+                                      "plain cached again": []}  # fmt: skip
             for run in range(runs):
                 out, cache = tmp / "out-ours", tmp / f"cache-{len(name)}-{run}"
                 times["cold"].append(timed(build_ours, content, out, cache, search=False))
@@ -76,6 +80,14 @@ def main() -> None:
                     touch_one(content)
                     times["forked"].append(timed(build_ours, content, out, cache, search=False,
                                                  fork=True))  # fmt: skip
+                    plain_cache, plain_out = tmp / f"plain-cache-{run}", tmp / "out-plain-cached"
+                    times["plain cached cold"].append(
+                        timed(build_plain, plain_content, plain_out, plain_cache)
+                    )
+                    touch_one(plain_content)
+                    times["plain cached again"].append(
+                        timed(build_plain, plain_content, plain_out, plain_cache)
+                    )
             cold, index, plain = (medians(times[k]) for k in ("cold", "index", "plain"))
             both = (cold[0] + index[0], cold[1] + index[1])
             row(name, "cold", cold, plain, "(search index apart)")
@@ -87,6 +99,10 @@ def main() -> None:
                 both = (again[0] + again_index[0], again[1] + again_index[1])
                 row("", "  + search index", both, plain)
                 row("", "  forked, as make serve", medians(times["forked"]), plain)
+                row("plain Pelican, its content cache", "cold",
+                    medians(times["plain cached cold"]), plain)  # fmt: skip
+                row("", "one article changed", medians(times["plain cached again"]), plain,
+                    "(vs plain cold)")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -112,13 +112,16 @@ def index_search(output: Path) -> None:
     index_parts(output, settings_for(_settings(DEV_SETTINGS)))
 
 
-def build_plain(content: Path, output: Path) -> None:
-    """Plain Pelican 4.12: default theme (notmyidea), default settings, no plugins."""
+def build_plain(content: Path, output: Path, cache: Path | None = None) -> None:
+    """Plain Pelican 4.12: default theme (notmyidea), default settings, no plugins. cache: with
+    Pelican's own content cache on (CACHE_CONTENT, LOAD_CONTENT_CACHE) in that folder, which
+    Pelican's defaults leave off."""
+    cached = f"CACHE_CONTENT = LOAD_CONTENT_CACHE = True\nCACHE_PATH = {str(cache)!r}\n"
     with tempfile.TemporaryDirectory() as tmp:
         settings = Path(tmp) / "plainconf.py"
         settings.write_text(
             f"PATH = {str(content)!r}\nTIMEZONE = 'UTC'\nAUTHOR = 'Rebalance Team'\n"
-            "SITENAME = 'Rebalance'\nTYPOGRIFY = True\n",
+            "SITENAME = 'Rebalance'\nTYPOGRIFY = True\n" + (cached if cache else ""),
             encoding="utf-8",
         )
         subprocess.run(
