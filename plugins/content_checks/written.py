@@ -568,6 +568,8 @@ def _target(page: str, href: str, siteurl: str) -> tuple[str, str] | None:
     """The file path a link on `page` leads to in the site, and its #fragment; None for a link
     marker or another scheme or host."""
     url = clean_url(href)
+    if url.startswith("#"):  # a sixth of all links (the headings' anchors): what urlsplit gives
+        return page, unquote(url[1:])
     if siteurl and (url == siteurl or url.startswith(siteurl + "/")):
         url = url[len(siteurl) :] or "/"
     parts = urlsplit(url)
