@@ -21,6 +21,7 @@ import re
 from html import escape
 from urllib.parse import urlencode, urlsplit
 
+from build_cache.build_cache import remembered
 from jinja2 import pass_context
 from pelican import signals
 from pelican.contents import Article, Content, Page
@@ -144,9 +145,10 @@ def process(content) -> None:
     content.booking_url = with_utm(content.booking_base_url, _utm(settings), content.slug or "")
     if not getattr(content, "_content", None):
         return
-    content._content = rewrite_links(
-        content._content, content.booking_url, settings.get("SITEURL", "")
-    )
+    url, siteurl = content.booking_url, settings.get("SITEURL", "")
+    content._content = remembered(settings, "booking links", content._content,
+                                  lambda html: rewrite_links(html, url, siteurl),
+                                  given=(url, siteurl))  # fmt: skip
 
 
 @pass_context

@@ -224,15 +224,16 @@ def cache_of(settings: dict) -> Cache | None:
     return settings.get(STATE)
 
 
-def remembered(settings: dict, store: str, text: str, compute):
+def remembered(settings: dict, store: str, text: str, compute, given: tuple[str, ...] = ()):
     """compute(text), kept in the cache under the text's digest, for what plugins work out of
-    each article's text on every build (its words, its sections): a rebuild, or a preview,
-    looks it up instead. compute must depend on the text alone (its code is in the fingerprint);
-    what it returns is pickled. Without the cache: compute(text)."""
+    each article's text on every build (its words, its sections, its links rewritten): a
+    rebuild, or a preview, looks it up instead. compute must depend on the text alone and on the
+    strings in `given`, which are in the key too (its code is in the fingerprint); what it
+    returns is pickled. Without the cache: compute(text)."""
     cache = cache_of(settings)
     if cache is None:
         return compute(text)
-    key = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+    key = hashlib.blake2b("\0".join((*given, text)).encode(), digest_size=16).hexdigest()
     kept = cache.stored(store)
     value = kept[key] if key in kept else compute(text)
     cache.store(store, key, value)
