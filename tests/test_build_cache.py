@@ -93,6 +93,11 @@ def test_rebuild_after_edits_is_the_site_built_from_nothing(tmp_path, corpus):
     showing = [p for p in (tmp_path / "body").rglob("*.html") if f"/blog/{slug}/" in p.read_text()]
     assert 1 <= stats(cache)["rendered"] <= len(showing) < total, (stats(cache), len(showing))
     assert stats(cache)["checks: new"] == 1
+    # The feeds are kept too, by what their entries hold: the new sentence ("One
+    # more&nbsp;sentence.", typeset) is in them.
+    feed = Path("feeds") / "all.atom.xml"
+    assert "One more" not in (tmp_path / "again" / feed).read_text()
+    assert "One more" in (tmp_path / "body" / feed).read_text()
 
     # A new title (neighbours and lists show it), other tags, one article gone, one new one;
     # and a body with more words and sections (its reading time and contents, kept by text).

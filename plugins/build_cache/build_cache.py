@@ -131,13 +131,15 @@ class Cache:
         self.processes = 1  # how many processes rendered the pages (writer.py)
 
     # Rendered pages: one file each, named by its key.
-    def page(self, key: str) -> str | None:
+    def page(self, key: str, count: bool = True) -> str | None:
+        """The page kept under key, if any. count=False: not a page (a feed), not counted as
+        one reused in last-build.json."""
         self.used.add(key)
         try:
             text = (self.pages / key).read_text(encoding="utf-8")
         except OSError:
             return None
-        self.hits += 1
+        self.hits += count
         return text
 
     def keep_page(self, key: str, html: str) -> None:

@@ -20,11 +20,14 @@ RELATIVE_URLS, where Pelican's writer changes the shared context from one page t
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 import os
 from dataclasses import dataclass
 
 from pelican import signals
 from pelican.generators import Generator
+from pelican.utils import get_relative_path, path_to_url, sanitised_join
 from pelican.writers import Writer
 
 from .build_cache import TOP, cache_of, writes
@@ -57,6 +60,29 @@ class Feed:
 
     args: tuple
     kwargs: dict
+
+
+def feed_key(given: dict, settings: dict) -> str:
+    """The key of a feed: the arguments Pelican's generator gave write_feed, what Pelican's
+    writer takes from each entry (Writer._add_item_to_the_feed: title, address, text, summary,
+    dates, author, category, tags; Pelican's version is in the fingerprint), and what the
+    feed_generated receivers read from the context besides settings (which are in the
+    fingerprint too): the categories' addresses (plugins/feeds). A receiver reading anything
+    else must add it here. Encoding whole articles instead (content_digest) took longer than
+    writing the feeds."""
+    context, path = given["context"], given["path"]
+    site_url = context.get("SITEURL", path_to_url(get_relative_path(path)))
+    head = [given[k] for k in ("path", "url", "feed_type", "override_output", "feed_title")]
+    head += [context.get(k) for k in ("SITEURL", "FEED_DOMAIN", "SITENAME", "SITESUBTITLE")]
+    parts = ["feed", repr(head)]
+    parts += sorted(f"{c.slug}\0{c.url}" for c, _ in context.get("categories", []))
+    for item in given["elements"][: settings["FEED_MAX_ITEMS"]]:
+        tags = [(str(t), t.slug) for t in getattr(item, "tags", None) or []]
+        parts += [str(item.title), str(item.url), item.get_content(site_url),
+                  str(getattr(item, "summary", None)), repr(item.date),
+                  repr(getattr(item, "modified", None)), str(getattr(item, "author", "")),
+                  repr(getattr(item, "category", None)), repr(tags)]  # fmt: skip
+    return "feed-" + hashlib.blake2b("\0".join(parts).encode(), digest_size=20).hexdigest()
 
 
 class _Later:
@@ -177,9 +203,31 @@ class ParallelWriter(Writer):
     def _do(self, job: Job | Feed) -> tuple | None:
         """A page rendered and written: (its note,), or None if it failed. A feed: ()."""
         if isinstance(job, Feed):
-            self.write_feed(*job.args, **job.kwargs)  # through the subclass's own write_feed
+            self._feed(job)
             return ()
         return self.blamed(job.source, job.name, self._render, job)
+
+    def _feed(self, job: Feed) -> None:
+        """A feed written as Pelican's writer writes it, or as it was kept for the same key
+        (feed_key): the same text, through the same overwrite check."""
+        given = inspect.signature(Writer.write_feed).bind(self, *job.args, **job.kwargs)
+        given.apply_defaults()
+        given = given.arguments
+        cache = cache_of(self.settings)
+        if not given["path"]:
+            self.write_feed(*job.args, **job.kwargs)
+            return
+        key = feed_key(given, self.settings)
+        kept = cache.page(key, count=False)
+        path = sanitised_join(self.output_path, given["path"])
+        if kept is None:
+            self.write_feed(*job.args, **job.kwargs)  # through the subclass's own write_feed
+            with open(path, encoding="utf-8", newline="") as handle:
+                cache.keep_page(key, handle.read())
+            return
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with self._open_w(path, "utf-8", given["override_output"]) as handle:
+            handle.write(kept)
 
     def _render(self, job: Job) -> tuple:
         context = job.context()
