@@ -145,10 +145,8 @@ def process(content) -> None:
     content.booking_url = with_utm(content.booking_base_url, _utm(settings), content.slug or "")
     if not getattr(content, "_content", None):
         return
-    url, siteurl = content.booking_url, settings.get("SITEURL", "")
-    content._content = remembered(settings, "booking links", content._content,
-                                  lambda html: rewrite_links(html, url, siteurl),
-                                  given=(url, siteurl))  # fmt: skip
+    content._content = remembered(settings, "booking links", content._content, rewrite_links,
+                                  content.booking_url, settings.get("SITEURL", ""))  # fmt: skip
 
 
 @pass_context

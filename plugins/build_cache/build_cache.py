@@ -226,18 +226,18 @@ def cache_of(settings: dict) -> Cache | None:
     return settings.get(STATE)
 
 
-def remembered(settings: dict, store: str, text: str, compute, given: tuple[str, ...] = ()):
-    """compute(text), kept in the cache under the text's digest, for what plugins work out of
-    each article's text on every build (its words, its sections, its links rewritten): a
-    rebuild, or a preview, looks it up instead. compute must depend on the text alone and on the
-    strings in `given`, which are in the key too (its code is in the fingerprint); what it
-    returns is pickled. Without the cache: compute(text)."""
+def remembered(settings: dict, store: str, text: str, compute, *args: str):
+    """compute(text, *args), kept in the cache under the digest of the text and args, for what
+    plugins work out of each article's text on every build (its words, its sections, its links
+    rewritten): a rebuild, or a preview, looks it up instead. compute must depend on what it is
+    given alone (its code is in the fingerprint); what it returns is pickled. Without the
+    cache: compute(text, *args)."""
     cache = cache_of(settings)
     if cache is None:
-        return compute(text)
-    key = hashlib.blake2b("\0".join((*given, text)).encode(), digest_size=16).hexdigest()
+        return compute(text, *args)
+    key = hashlib.blake2b("\0".join((*args, text)).encode(), digest_size=16).hexdigest()
     kept = cache.stored(store)
-    value = kept[key] if key in kept else compute(text)
+    value = kept[key] if key in kept else compute(text, *args)
     cache.store(store, key, value)
     return value
 
