@@ -40,6 +40,13 @@ def stats(cache: Path) -> dict:
     return json.loads((newest / "last-build.json").read_text(encoding="utf-8"))
 
 
+def kept_feeds(cache: Path) -> dict[str, int]:
+    """The feeds the last successful build kept (plugins/build_cache/writer.py), each entry's
+    inode: a feed written again is a new file."""
+    newest = max((cache / "build").iterdir(), key=lambda p: p.stat().st_mtime)
+    return {p.name: p.stat().st_ino for p in (newest / "pages").glob("feed-*")}
+
+
 def files(output: Path) -> dict[str, bytes]:
     found = {}
     for path in sorted(output.rglob("*")):
@@ -78,9 +85,12 @@ def test_rebuild_after_edits_is_the_site_built_from_nothing(tmp_path, corpus):
     assert build(corpus, tmp_path / "first", cache)
     total = stats(cache)["rendered"]
     assert stats(cache)["reused"] == 0
-    # Nothing changed: every page comes from the cache, and no page is checked again.
+    feeds = kept_feeds(cache)
+    assert len(feeds) == len(list((tmp_path / "first" / "feeds").iterdir()))
+    # Nothing changed: every page and feed comes from the cache, and no page is checked again.
     assert build(corpus, tmp_path / "again", cache)
     assert stats(cache)["rendered"] == 0 and stats(cache)["reused"] == total
+    assert kept_feeds(cache) == feeds
     assert stats(cache)["checks: new"] == 0
     assert_same_site(tmp_path / "again", tmp_path / "first")
 

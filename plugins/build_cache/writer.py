@@ -73,7 +73,6 @@ def feed_key(given: dict, settings: dict) -> str:
     context, path = given["context"], given["path"]
     site_url = context.get("SITEURL", path_to_url(get_relative_path(path)))
     head = [given[k] for k in ("path", "url", "feed_type", "override_output", "feed_title")]
-    head += [context.get(k) for k in ("SITEURL", "FEED_DOMAIN", "SITENAME", "SITESUBTITLE")]
     parts = ["feed", repr(head)]
     parts += sorted(f"{c.slug}\0{c.url}" for c, _ in context.get("categories", []))
     for item in given["elements"][: settings["FEED_MAX_ITEMS"]]:
