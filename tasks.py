@@ -552,8 +552,10 @@ def _sample_report(tmp: Path) -> str:
     (content / "articles" / "2026-11-20-knee-pain.md").write_text(SAMPLE, encoding="utf-8")
     command = [sys.executable, "-m", "invoke", "check", "--content", str(content)]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
-    report = done.stderr[done.stderr.find("Content problems found") :]
-    return report.split("\nBuild failed")[0].strip()
+    start = done.stderr.find("Content problems found")
+    if done.returncode == 0 or start < 0:
+        raise SystemExit(f"invoke check did not report SAMPLE's mistakes:\n{done.stderr}")
+    return done.stderr[start:].split("\nBuild failed")[0].strip()
 
 
 @task
