@@ -8,14 +8,9 @@ not been given are obvious placeholders: production builds refuse to run while t
 from __future__ import annotations
 
 import os
-import sys
-from pathlib import Path
 
-# Local plugins live in plugins/; Pelican imports them by name, so make them importable.
-ROOT = Path(__file__).resolve().parent
-sys.path.insert(0, str(ROOT / "plugins"))
-
-from content_checks.undefined import ReportingUndefined  # noqa: E402
+# The site's plugins are in the `rebalance` package, installed by the Makefile (pip install -e).
+from rebalance.plugins.content_checks.undefined import ReportingUndefined
 
 # --- Site ---------------------------------------------------------------------------------------
 SITENAME = "Rebalance"
@@ -169,25 +164,25 @@ JINJA_ENVIRONMENT = {
     # to look at each template file's time again on each of the thousands of pages it renders.
     "auto_reload": False,
 }
-PLUGIN_PATHS = ["plugins"]
 PLUGINS = [
-    "reading_time",
-    "booking_link",
-    "headings",
+    "rebalance.plugins.reading_time",
+    "rebalance.plugins.booking_link",
+    "rebalance.plugins.headings",
     "pelican.plugins.neighbors",
     "pelican.plugins.related_posts",
-    "redirects",
-    "inline_css",
-    "images",  # pictures: resized AVIF/WebP/JPEG variants without metadata (IMAGES settings)
+    "rebalance.plugins.redirects",
+    "rebalance.plugins.inline_css",
+    # pictures: resized AVIF/WebP/JPEG variants without metadata (IMAGES settings)
+    "rebalance.plugins.images",
     "pelican.plugins.sitemap",
-    "clinicians",
-    "references",
-    "feeds",
-    "social_cards",
-    "search_index",
-    "content_checks",  # checks what the others produced
+    "rebalance.plugins.clinicians",
+    "rebalance.plugins.references",
+    "rebalance.plugins.feeds",
+    "rebalance.plugins.social_cards",
+    "rebalance.plugins.search_index",
+    "rebalance.plugins.content_checks",  # checks what the others produced
     # last: caches what is read, rendered and checked, kept only when content_checks passed
-    "build_cache",
+    "rebalance.plugins.build_cache",
 ]
 
 READING_TIME = {"words_per_minute": 260}

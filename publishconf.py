@@ -5,15 +5,10 @@ variables, see docs/deploy.md). A production build refuses to run while any of t
 its placeholder, so the public site can never show a fake phone number or booking link.
 """
 
+import importlib
 import os
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import importlib  # noqa: E402
-
-import pelicanconf  # noqa: E402
+import pelicanconf  # installed with the rebalance package (pyproject.toml)
 
 # Read afresh: in a process that imported pelicanconf before (tests, tasks), the values taken
 # from the environment must be the environment's now.

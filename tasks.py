@@ -8,282 +8,26 @@ site exactly as it was, so `make serve` keeps serving it and nothing half-built 
 
 from __future__ import annotations
 
-import json
-import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 
 from invoke import Exit, task
 
-ROOT = Path(__file__).resolve().parent
-OUTPUT = ROOT / "output"
-DEV_SETTINGS = ROOT / "pelicanconf.py"
-PUBLISH_SETTINGS = ROOT / "publishconf.py"
-HOST, PORT = "127.0.0.1", 8000
-
-
-def _settings(settings_file: Path) -> dict:
-    """The Pelican settings a build with settings_file would use."""
-    from pelican.settings import read_settings
-
-    return read_settings(str(settings_file))
-
-
-def _swap_in(new: Path, output: Path, retention: list[str]) -> None:
-    """Replaces output/ with new/, carrying over the entries named in OUTPUT_RETENTION."""
-    if output.exists():
-        for name in retention:
-            if (output / name).exists() and not (new / name).exists():
-                shutil.move(str(output / name), str(new / name))
-        trash = Path(tempfile.mkdtemp(prefix=f".{output.name}.old-", dir=output.parent))
-        output.rename(trash / output.name)
-        new.rename(output)
-        _delete_later(list(output.parent.glob(f".{output.name}.old-*")))
-    else:
-        new.rename(output)
-
-
-def _delete_later(folders: list[Path]) -> None:
-    """Deletes the folders old sites were moved into (the last, and any a stopped machine left
-    behind) in a process of its own: the new site is in place already, and deleting thousands
-    of files takes longer than building a page (0.75 s at 1,000 articles here). Without fork,
-    here and now."""
-    if not hasattr(os, "fork"):
-        for folder in folders:
-            shutil.rmtree(folder, ignore_errors=True)
-        return
-    sys.stdout.flush()
-    sys.stderr.flush()
-    pid = os.fork()
-    if pid:
-        os.waitpid(pid, 0)  # the child's child deletes; nothing is left to wait for
-        return
-    try:  # the child: a child of its own does the work, unwaited for, and this one ends
-        if os.fork() == 0:
-            for folder in folders:
-                shutil.rmtree(folder, ignore_errors=True)
-    finally:
-        os._exit(0)
-
-
-_LOADED: dict[str, int] = {}  # the project's modules this process loaded: file -> mtime
-
-
-def _project_files() -> dict[str, str]:
-    """The project's own modules loaded in this process (not the virtualenv's, which may be
-    inside the project's folder): name -> file."""
-    ours, venv = f"{ROOT}{os.sep}", f"{Path(sys.prefix).resolve()}{os.sep}"
-    files = {name: str(getattr(module, "__file__", None) or "")
-             for name, module in list(sys.modules.items())}  # fmt: skip
-    return {n: f for n, f in files.items() if f.startswith(ours) and not f.startswith(venv)}
-
-
-def _mtime(file: str) -> int:
-    try:
-        return os.stat(file).st_mtime_ns
-    except OSError:
-        return -1
-
-
-def _fork_pelican(args: list[str], quiet: bool = False, nice: int = 0) -> int:
-    """Starts `python -m pelican args` in a child forked from this process, which has Python,
-    the libraries and the plugins already loaded (see _warm_up): a rebuild starts in
-    milliseconds instead of half a second. If a file of the project's own code (plugins,
-    tasks) changed since it was loaded, the child loads all of them afresh, so an edit counts
-    on the next build. Returns the child's pid. quiet: the child prints nothing. nice: lowers
-    its priority (os.nice), so that the server and the browser come first."""
-    # A module of the project this process loaded since _warm_up (a tool's own, say): as its
-    # file is now, so that only a later edit makes the child load the project's code afresh.
-    for file in _project_files().values():
-        _LOADED.setdefault(file, _mtime(file))
-    sys.stdout.flush()
-    sys.stderr.flush()
-    pid = os.fork()
-    if pid == 0:  # the child: one build, then exit without running the parent's cleanup
-        code = 1
-        try:
-            if quiet:
-                for fd in (1, 2):
-                    os.dup2(os.open(os.devnull, os.O_WRONLY), fd)
-            if nice:
-                os.nice(nice)
-            os.chdir(ROOT)
-            loaded = _project_files()
-            if any(_mtime(file) != _LOADED.get(file) for file in loaded.values()):
-                for name in loaded:
-                    del sys.modules[name]
-            _forget_receivers()
-            from pelican import main
-
-            main(args)
-            code = 0
-        except SystemExit as error:
-            code = error.code if isinstance(error.code, int) else int(error.code is not None)
-        except BaseException:  # noqa: BLE001 - shown, and the build counts as failed
-            import traceback
-
-            traceback.print_exc()
-        finally:
-            sys.stdout.flush()
-            sys.stderr.flush()
-            os._exit(code)
-    return pid
-
-
-def _forget_receivers() -> None:
-    """Disconnects what a Pelican run in this process connected to Pelican's signals (its
-    plugins' register()), so that a build in a forked child runs its own plugins only, once."""
-    import weakref
-
-    from blinker import Signal
-    from pelican import signals
-
-    for signal in vars(signals).values():
-        if isinstance(signal, Signal):
-            for ref in list(signal.receivers.values()):
-                receiver = ref() if isinstance(ref, weakref.ref) else ref
-                if receiver is not None:
-                    signal.disconnect(receiver)
-
-
-def _run_forked(args: list[str], quiet: bool = False) -> int:
-    """`python -m pelican args` in a forked child (_fork_pelican); its exit status."""
-    return os.waitstatus_to_exitcode(os.waitpid(_fork_pelican(args, quiet), 0)[1])
-
-
-def _warm_up() -> None:
-    """Loads the libraries and plugins every build uses, once, for the builds _fork_pelican
-    starts."""
-    import importlib
-
-    import feedgenerator  # noqa: F401
-    import markdown.extensions.extra  # noqa: F401
-    import markdown.extensions.meta  # noqa: F401
-    import markdown.extensions.toc  # noqa: F401
-    import pelican.generators  # noqa: F401
-    import pelican.plugins.neighbors  # noqa: F401
-    import pelican.plugins.related_posts  # noqa: F401
-    import pelican.plugins.sitemap  # noqa: F401
-    import PIL.ImageDraw  # noqa: F401
-    import selectolax.lexbor  # noqa: F401
-    import typogrify.filters  # noqa: F401
-
-    settings = _settings(DEV_SETTINGS)
-    folders = [str(ROOT / p) for p in settings.get("PLUGIN_PATHS", [])]
-    sys.path[:0] = [f for f in folders if f not in sys.path]
-    for name in settings["PLUGINS"]:
-        if any(os.path.isdir(os.path.join(f, name)) for f in folders):
-            importlib.import_module(name)  # imported only: no signal is connected here
-    _LOADED.update((file, _mtime(file)) for file in _project_files().values())
-
-
-def _begin(settings_file: Path, output: Path, overrides: dict | None) -> tuple[Path, list[str]]:
-    """A fresh staging folder beside `output` (one file system: the final rename is a cheap
-    move), and the Pelican arguments that build into it."""
-    output.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.building-", dir=output.parent))
-    command = ["--settings", str(settings_file), "--output", str(staging),
-               "--delete-output-directory"]  # fmt: skip
-    if overrides:  # one -e flag with every KEY=JSON pair: a second -e would replace the first
-        command += ["--extra-settings", *(f"{k}={json.dumps(v)}" for k, v in overrides.items())]
-    return staging, command
-
-
-def _end(settings_file: Path, output: Path, staging: Path, returncode: int) -> bool:
-    """Puts a successful build in place of `output`; a failed one is thrown away."""
-    try:
-        if returncode != 0:
-            print(f"\nBuild failed: {output} was left as it was.", file=sys.stderr)
-            return False
-        _swap_in(staging, output, _settings(settings_file).get("OUTPUT_RETENTION", []))
-        return True
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
-def build_site(
-    settings_file: Path = DEV_SETTINGS,
-    output: Path = OUTPUT,
-    overrides: dict | None = None,
-    fork: bool = False,
-) -> bool:
-    """Builds the site into `output` atomically; returns False (output untouched) on failure.
-
-    `overrides` are extra Pelican settings (e.g. another content PATH, for tests). fork: build
-    in a child forked from this process (where os.fork exists), as `make serve` does.
-    """
-    output = Path(output).resolve()
-    staging, command = _begin(settings_file, output, overrides)
-    try:
-        if fork and hasattr(os, "fork"):
-            returncode = _run_forked(command)
-        else:
-            command = [sys.executable, "-m", "pelican", *command]
-            returncode = subprocess.run(command, cwd=ROOT, check=False).returncode
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return _end(settings_file, output, staging, returncode)
-
-
-class Preview:
-    """The pages of the files an author saved, built with the whole site's context and put into
-    the served output/ at once, while the full build runs (`make serve`). revert() puts back
-    what output/ had, if the full build fails; the full build's output replaces it all if not."""
-
-    def __init__(self, output: Path, staging: Path, pages: list[str]) -> None:
-        self.output, self.pages = output, pages
-        self.backup = Path(tempfile.mkdtemp(prefix=f".{output.name}.preview-", dir=output.parent))
-        self.added: list[Path] = []
-        self.replaced: list[tuple[Path, Path]] = []
-        for page in pages:
-            new, old, kept = staging / page, output / page, self.backup / page
-            if old.exists():
-                kept.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(old, kept)
-                self.replaced.append((old, kept))
-            else:
-                old.parent.mkdir(parents=True, exist_ok=True)
-                self.added.append(old)
-            os.replace(new, old)  # each page whole: a reader never sees half of one
-
-    def revert(self) -> None:
-        for path in self.added:
-            path.unlink(missing_ok=True)
-        for path, kept in self.replaced:
-            os.replace(kept, path)
-        self.discard()
-
-    def discard(self) -> None:
-        shutil.rmtree(self.backup, ignore_errors=True)
-
-
-def preview_site(
-    sources: list[Path], settings_file: Path, output: Path, overrides: dict | None = None
-) -> Preview | None:
-    """The pages of `sources` (Markdown files just saved) rebuilt into the served `output`
-    without waiting for the rest of the site (plugins/build_cache's PREVIEW): forked and quiet,
-    as `make serve` runs it. None when there is nothing to preview or the preview failed: the
-    full build, which follows every preview, reports and decides."""
-    if not hasattr(os, "fork") or not output.is_dir():
-        return None
-    extra = {**(overrides or {}), "PREVIEW": [str(p) for p in sources]}
-    staging, command = _begin(settings_file, output, extra)
-    try:
-        if _run_forked(command, quiet=True) != 0:
-            return None
-        from build_cache.build_cache import PREVIEW_LIST
-
-        pages = json.loads((staging / PREVIEW_LIST).read_text(encoding="utf-8"))
-        return Preview(output, staging, pages) if pages else None
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+from rebalance.build import (
+    DEV_SETTINGS,
+    HOST,
+    OUTPUT,
+    PORT,
+    PUBLISH_SETTINGS,
+    ROOT,
+    build_site,
+    publish_to_branch,
+    read,
+)
 
 
 @task
@@ -316,7 +60,7 @@ def clean(c, output=str(OUTPUT)):
     from pelican.utils import clean_output_dir
 
     if Path(output).exists():
-        clean_output_dir(output, _settings(DEV_SETTINGS).get("OUTPUT_RETENTION", []))
+        clean_output_dir(output, read(DEV_SETTINGS).get("OUTPUT_RETENTION", []))
     shutil.rmtree(ROOT / "cache", ignore_errors=True)
 
 
@@ -330,138 +74,24 @@ def clean(c, output=str(OUTPUT)):
 def serve(c, host=HOST, port=PORT, content="", output=str(OUTPUT)):
     """Build, serve on http://127.0.0.1:8000/ and rebuild + reload the browser on every edit."""
     from livereload import Server
-    from livereload.handlers import LiveReloadHandler
-    from livereload.watcher import Watcher
-    from tornado import ioloop
 
-    class QuickWatcher(Watcher):
-        """livereload's watcher, looking for saved files every 0.1 s instead of every 0.8 s."""
-
-        def start(self, callback) -> bool:
-            ioloop.PeriodicCallback(callback, 100).start()
-            return True  # livereload then starts no polling of its own
-
-    settings = _settings(DEV_SETTINGS)
-    # The feeds' addresses are absolute (FEED_DOMAIN): make them this server's, whatever its port.
-    # The search index is built after the browser has reloaded (index_search), not before.
-    search = {**settings["SEARCH_INDEX"], "defer": True}
-    from search_index.search_index import SearchIndexError, index_and_say, settings_for
-
-    config = settings_for(settings)
-    overrides = {"FEED_DOMAIN": f"http://{host}:{port}", "SEARCH_INDEX": search}
+    overrides = {"FEED_DOMAIN": f"http://{host}:{port}"}
     if content:
         overrides["PATH"] = str(Path(content).resolve())
     output_path = Path(output).resolve()
-    indexing: list[threading.Thread] = []
+    settings = read(DEV_SETTINGS, overrides)
 
-    def index_search() -> None:
-        """Pagefind, in the background: the changed page shows without waiting for it."""
+    def rebuild() -> None:
+        build_site(DEV_SETTINGS, output_path, overrides)
 
-        def run() -> None:
-            try:
-                print(index_and_say(output_path, config), flush=True)
-            except (SearchIndexError, OSError) as error:
-                print(f"The search index was not rebuilt: {error}", flush=True)
-
-        indexing[:] = [threading.Thread(target=run, daemon=True)]
-        indexing[0].start()
-
-    def say(built: bool) -> bool:
-        print("Rebuilt: the browser reloads by itself." if built else
-              "Still serving the last good build. Fix the problems above and save.",
-              flush=True)  # fmt: skip
-        return built
-
-    from pelican.readers import MarkdownReader
-
-    markdown = {f".{e}" for e in MarkdownReader.file_extensions}  # the files previewed on save
-    content_path = Path(overrides.get("PATH", settings["PATH"])).resolve()
-    # The build running (its child's pid), the preview it follows, and a save it came too late
-    # for: the server goes on serving while a build runs in a forked child.
-    state: dict = {"building": None, "shown": None, "again": None}
-
-    def preview(changed: str | None) -> Preview | None:
-        """A saved Markdown file's own pages first, shown at once; the full build follows."""
-        path = Path(changed).resolve() if changed else None
-        if path is None or path.suffix not in markdown or not path.is_relative_to(content_path):
-            return None
-        for thread in indexing:  # Pagefind reads the pages: one at a time
-            thread.join()
-        shown = preview_site([path], DEV_SETTINGS, output_path, overrides)
-        if shown is not None:
-            LiveReloadHandler.reload_waiters(path="*")
-            pages = ", ".join(f"/{p}" for p in shown.pages)
-            print(f"Preview: {pages} shown; the rest of the site follows.", flush=True)
-        return shown
-
-    def start_build(changed: str | None) -> None:
-        state["shown"] = preview(changed)
-        for thread in indexing:  # never replace the folder Pagefind is writing into
-            thread.join()
-        staging, command = _begin(DEV_SETTINGS, output_path, overrides)
-        # After a preview the author is looking at the page it showed: loading it comes first.
-        pid = state["building"] = _fork_pelican(command, nice=10 if state["shown"] else 0)
-        loop = ioloop.IOLoop.current()
-
-        def wait() -> None:
-            code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
-            loop.add_callback(built, staging, code)
-
-        threading.Thread(target=wait, daemon=True).start()
-
-    def built(staging: Path, code: int) -> None:
-        # A failed build prints every problem and leaves output/ as it was (without the
-        # preview): the browser shows the last good site until the problem is fixed and saved.
-        shown, good = state["shown"], _end(DEV_SETTINGS, output_path, staging, code)
-        if shown is not None and good:
-            shown.discard()
-        elif shown is not None:
-            shown.revert()
-        if say(good):
-            index_search()
-        # livereload 2.7.1 drops a reload that comes within ~3 s of the previous one (its guard
-        # against bursts of changes), so a quick second save would be built but never shown:
-        # we reload the open pages ourselves.
-        LiveReloadHandler.reload_waiters(path="*")
-        state["building"] = None
-        if state["again"] is not None:
-            changed, state["again"] = state["again"], None
-            start_build(changed)
-
-    def on_change() -> None:
-        changed = watcher.filepath or ""
-        if state["building"] is not None:  # built once this build is done
-            state["again"] = changed
-        else:
-            start_build(changed)
-        # livereload reloads the browser after this returns, unless it reloaded it less than
-        # ~3 s ago: it would only show the site as it was. We reload when the build is done.
-        LiveReloadHandler._last_reload_time = time.time()
-
-    _warm_up()
-    if say(build_site(DEV_SETTINGS, output_path, overrides, fork=True)):  # before serving
-        index_search()
-    watcher = QuickWatcher()
-    server = Server(watcher=watcher)
-    for pattern in (
-        f"{content_path}/**/*",
-        f"{settings['THEME']}/**/*",
-        str(DEV_SETTINGS),
-        str(ROOT / "plugins" / "**" / "*.py"),
-    ):
-        server.watch(pattern, on_change)
+    rebuild()
+    server = Server()
+    for pattern in (f"{settings['PATH']}/**/*", f"{settings['THEME']}/**/*", str(DEV_SETTINGS),
+                    str(ROOT / "rebalance" / "**" / "*.py")):  # fmt: skip
+        server.watch(pattern, rebuild)
     output_path.mkdir(parents=True, exist_ok=True)
     print(f"Serving http://{host}:{port}/ (Ctrl+C to stop)", flush=True)
     server.serve(host=host, port=int(port), root=str(output_path), open_url_delay=None)
-
-
-def publish_to_branch(output: Path, repo: Path, remote: str, branch: str, push: bool) -> None:
-    """Commits `output` as the whole of `branch` in `repo` (ghp-import), optionally pushing it."""
-    command = [sys.executable, "-m", "ghp_import", "--no-jekyll", "--force",
-               *(["--push"] if push else []),
-               "--branch", branch, "--remote", remote, "--message", "Publish the site",
-               str(output)]  # fmt: skip
-    subprocess.run(command, cwd=repo, check=True)
 
 
 @task(name="gh-pages", help={"remote": "git remote to push to", "push": "push after committing"})
@@ -488,8 +118,7 @@ def screenshots(c):
 
     from playwright.sync_api import sync_playwright
 
-    sys.path.insert(0, str(ROOT / "tests"))
-    from browser_tools import CHROMIUM, CHROMIUM_ARGS, serve
+    from rebalance.browser import CHROMIUM, CHROMIUM_ARGS, serve
 
     folder = ROOT / "docs" / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
@@ -715,7 +344,7 @@ def _write_new(path: Path, text: str, url: str, build: bool) -> None:
 )
 def new_article(c, title="", author="", tags="", date="", build=True):
     """Start a draft article: content/articles/YYYY-MM-DD-<slug>.md, then build and preview."""
-    settings = _settings(DEV_SETTINGS)
+    settings = read(DEV_SETTINGS)
     title, slug = _new_slug(title, settings, "new-article")
     day = _day(date, settings)
     tag_list = [tag.strip() for tag in tags.split(",") if tag.strip()] or ["physiotherapy"]
@@ -744,8 +373,8 @@ def review_due(c, months=0, content=""):
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    settings = _settings(DEV_SETTINGS)  # also makes plugins/ importable (pelicanconf.py)
-    from clinicians.clinicians import overdue, settings_for
+    settings = read(DEV_SETTINGS)  # also makes plugins/ importable (pelicanconf.py)
+    from rebalance.plugins.clinicians.clinicians import overdue, settings_for
 
     if content:
         settings["PATH"] = str(Path(content).resolve())
@@ -791,7 +420,7 @@ def review_due(c, months=0, content=""):
 )
 def new_page(c, title="", build=True):
     """Start a draft page: content/pages/<slug>.md, then build and preview."""
-    settings = _settings(DEV_SETTINGS)
+    settings = read(DEV_SETTINGS)
     title, slug = _new_slug(title, settings, "new-page")
     folder = Path(settings["PATH"]) / settings["PAGE_PATHS"][0]
     url = settings["DRAFT_PAGE_URL"].format(slug=slug, lang=settings["DEFAULT_LANG"])

@@ -24,12 +24,10 @@ Usage: .venv/bin/python bench/build.py [articles=1000] [runs=3]
 
 from __future__ import annotations
 
-import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import (  # noqa: E402
+from rebalance.measure import (
     arguments,
     build_ours,
     build_plain,
@@ -38,15 +36,9 @@ from common import (  # noqa: E402
     medians,
     plain_corpus,
     timed,
+    touch_one,
     warm_up,
 )
-
-
-def touch_one(content: Path) -> None:
-    """Edits one article a little, as an author saving a change would."""
-    articles = sorted((content / "articles").glob("*.md"))
-    article = articles[len(articles) // 2]
-    article.write_text(article.read_text(encoding="utf-8") + "\nOne more sentence.\n", "utf-8")
 
 
 def row(name: str, what: str, ours: tuple, plain: tuple | None, note: str = "") -> None:

@@ -17,9 +17,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import arguments, medians, timed  # noqa: E402
-from corpus import ROOT, make_corpus  # noqa: E402
+from rebalance.corpus import ROOT, make_corpus
+from rebalance.measure import arguments, medians, timed
 
 
 def build(content: Path, output: Path, checks: bool) -> tuple[float, float]:

@@ -37,19 +37,15 @@ import tempfile
 from itertools import pairwise
 from pathlib import Path
 
-BENCH = Path(__file__).resolve().parent
-sys.path.insert(0, str(BENCH))
-from build import touch_one  # noqa: E402
-from common import ROOT, plain_corpus  # noqa: E402
-from corpus import make_corpus  # noqa: E402
+from rebalance.corpus import make_corpus
+from rebalance.measure import ROOT, plain_corpus, touch_one
 
 TARGET_MIB, TARGET_ARTICLES = 300, 3000
 WRAPPER = """
 import json, resource, sys, time
 from pathlib import Path
-sys.path.insert(0, sys.argv[1])
-import common
-kind, content, output, cache = sys.argv[2], sys.argv[3], Path(sys.argv[4]), sys.argv[5]
+from rebalance import measure as common
+kind, content, output, cache = sys.argv[1], sys.argv[2], Path(sys.argv[3]), sys.argv[4]
 start = time.perf_counter()
 if kind == "plain":
     common.build_plain(Path(content), output)
@@ -66,7 +62,7 @@ print(json.dumps({"wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
 
 def measured(kind: str, content: Path, output: Path, cache: Path) -> dict:
     """Wall s, CPU s and peak MiB of one build, run in a fresh wrapper process."""
-    args = [sys.executable, "-c", WRAPPER, str(BENCH), kind, str(content), str(output), str(cache)]
+    args = [sys.executable, "-c", WRAPPER, kind, str(content), str(output), str(cache)]
     result = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         sys.exit(f"{kind} build of {content} failed:\n{result.stdout}{result.stderr}")

@@ -16,14 +16,12 @@ Usage: .venv/bin/python bench/parsers.py [articles=200] [runs=3]
 from __future__ import annotations
 
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import arguments, build_ours  # noqa: E402
-from corpus import make_corpus  # noqa: E402
+from rebalance.corpus import make_corpus
+from rebalance.measure import arguments, build_ours
 
 
 def lexbor(html: str) -> int:

@@ -23,15 +23,11 @@ import time
 from pathlib import Path
 
 import brotli
+from pelican.settings import read_settings
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import OURS, ROOT, arguments, corpora  # noqa: E402
-
-sys.path.insert(0, str(ROOT / "plugins"))
-from pelican.settings import read_settings  # noqa: E402
-from search_index.search_index import build_index, settings_for  # noqa: E402
-
-from tasks import DEV_SETTINGS, build_site  # noqa: E402
+from rebalance.build import DEV_SETTINGS, build_site
+from rebalance.measure import OURS, arguments, corpora
+from rebalance.plugins.search_index.search_index import build_index, settings_for
 
 
 @contextlib.contextmanager

@@ -18,19 +18,16 @@ from __future__ import annotations
 
 import re
 import statistics
-import sys
 import tempfile
 import time
 import uuid
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, arguments, build_plain, medians, plain_corpus, timed  # noqa: E402
-from corpus import make_corpus  # noqa: E402
+from serve_helpers import Served
 
-sys.path.insert(0, str(ROOT / "tests"))
-from browser_tools import CHROMIUM, CHROMIUM_ARGS, INSTALL_HINT  # noqa: E402
-from serve_helpers import Served  # noqa: E402
+from rebalance.browser import CHROMIUM, CHROMIUM_ARGS, INSTALL_HINT
+from rebalance.corpus import make_corpus
+from rebalance.measure import arguments, build_plain, medians, plain_corpus, timed
 
 TARGET = 0.2  # edit-to-browser median / plain cold build wall time
 HAS_TEXT = "m => document.body && document.body.innerText.includes(m)"

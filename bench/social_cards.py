@@ -14,18 +14,13 @@ from __future__ import annotations
 
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ARTICLE_SLUG, ROOT, arguments  # noqa: E402
-
-sys.path.insert(0, str(ROOT / "plugins"))
-from social_cards.social_cards import Cards  # noqa: E402
-
-from tasks import DEV_SETTINGS, build_site  # noqa: E402
+from rebalance.build import DEV_SETTINGS, build_site
+from rebalance.measure import ARTICLE_SLUG, ROOT, arguments
+from rebalance.plugins.social_cards.social_cards import Cards
 
 WORDS = (
     "knee pain after running why it happens and what helps: exercise, rest, manual therapy, "

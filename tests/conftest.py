@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from browser_tools import chromium, serve
 from bs4 import BeautifulSoup
-from content_checks.content_checks import ContentProblemsError
 from pelican import Pelican
 from pelican.settings import read_settings
 
-from tasks import DEV_SETTINGS, ROOT, build_site
+from rebalance.browser import chromium, serve
+from rebalance.build import DEV_SETTINGS, ROOT, build_site
+from rebalance.plugins.content_checks.content_checks import ContentProblemsError
 
 # A copy of the clinic's post as it stood on its old blog (shared/seeds/000_0dbcba3e3b3df241.txt):
 # tests read nothing outside the repository.

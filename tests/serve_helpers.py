@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tasks import ROOT
+from rebalance.build import ROOT
 
 
 def free_port() -> int:

@@ -6,8 +6,9 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from booking_link.booking_link import booking_url_problem, campaign_for, with_utm
 from conftest import build_content, parse
+
+from rebalance.plugins.booking_link.booking_link import booking_url_problem, campaign_for, with_utm
 
 UTM = {"utm_source": "website", "utm_medium": "referral"}
 ARTICLE = "Title: {title}\nDate: 2026-01-05\nSummary: A test article.\n{header}\n{body}\n"

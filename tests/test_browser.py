@@ -17,12 +17,13 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from browser_tools import (
+
+from rebalance.browser import (
     format_axe_violations,
     require_axe,
     run_axe,
 )
-from common import OURS
+from rebalance.measure import OURS
 
 pytestmark = pytest.mark.browser
 

@@ -12,7 +12,8 @@ import urllib.error
 import urllib.request
 
 import pytest
-from browser_tools import (
+
+from rebalance.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
     LIGHTHOUSE_CATEGORIES,

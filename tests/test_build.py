@@ -5,8 +5,9 @@ from __future__ import annotations
 from urllib.parse import unquote, urljoin, urlsplit
 from xml.etree import ElementTree
 
-from common import OURS
 from conftest import ARTICLE_URL
+
+from rebalance.measure import OURS
 
 
 def test_every_page_type_is_at_its_clean_url(built_site):

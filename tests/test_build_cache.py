@@ -14,10 +14,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from build_cache.parallel import FORK_MIN
 from conftest import TRUST, build_here, content_with
 
-from tasks import DEV_SETTINGS, ROOT, build_site, preview_site
+from rebalance.build import DEV_SETTINGS, ROOT, build_site, preview_site
+from rebalance.plugins.build_cache.parallel import FORK_MIN
 
 # bench/corpus.py, loaded by its path: bench/ on sys.path would hide plugins of the same name.
 _spec = importlib.util.spec_from_file_location("bench_corpus", ROOT / "bench" / "corpus.py")
@@ -160,8 +160,9 @@ def test_the_cache_changes_nothing_in_the_site(tmp_path):
     """Typogrify runs in the reader while the plugin is on, a cold build reads articles, draws
     social cards and renders pages on every processor, and pages come from the cache: the site
     is byte for byte the one Pelican makes without the plugin, one file at a time."""
-    from build_cache.parallel import processors
     from pelican.settings import read_settings
+
+    from rebalance.plugins.build_cache.parallel import processors
 
     corpus = make_corpus(tmp_path / "content", 60)  # enough to be read and drawn in parallel
     plugins = [p for p in read_settings(str(DEV_SETTINGS))["PLUGINS"] if p != "build_cache"]

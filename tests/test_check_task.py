@@ -11,7 +11,7 @@ import time
 
 import yaml
 
-from tasks import ROOT
+from rebalance.build import ROOT
 
 BAD = "Title: Knee\nDate: 2026-11-01\nStauts: draft\nSummary: s.\n\nText.\n"
 

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 from conftest import Built, build_here
-from content_checks.messages import MESSAGES
-from content_checks.written import url_problem
 
-from tasks import DEV_SETTINGS, ROOT, build_site
+from rebalance.build import DEV_SETTINGS, ROOT, build_site
+from rebalance.plugins.content_checks.messages import MESSAGES
+from rebalance.plugins.content_checks.written import url_problem
 
 DOCS = ROOT / "docs" / "content-checks.md"
 ARTICLE = "articles/2026-11-01-test.md"

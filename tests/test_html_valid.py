@@ -11,8 +11,9 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from browser_tools import format_vnu_messages, require_vnu, run_vnu
-from common import OURS
+
+from rebalance.browser import format_vnu_messages, require_vnu, run_vnu
+from rebalance.measure import OURS
 
 pytestmark = pytest.mark.browser
 

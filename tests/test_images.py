@@ -19,7 +19,12 @@ from pathlib import Path
 
 import pillow_heif
 import pytest
-from browser_tools import (
+from bs4 import BeautifulSoup
+from conftest import build_content, parse
+from PIL import Image, ImageChops, ImageCms, ImageDraw, ImageFilter
+from PIL.ExifTags import IFD, Base
+
+from rebalance.browser import (
     format_axe_violations,
     format_vnu_messages,
     require_axe,
@@ -28,15 +33,10 @@ from browser_tools import (
     run_vnu,
     serve,
 )
-from bs4 import BeautifulSoup
-from conftest import build_content, parse
-from content_checks.written import allowlist
-from images.images import DEFAULTS, chosen, sizes_px, upright_srgb
-from PIL import Image, ImageChops, ImageCms, ImageDraw, ImageFilter
-from PIL.ExifTags import IFD, Base
-from weight import picture_bytes
-
-from tasks import DEV_SETTINGS, ROOT, build_site
+from rebalance.build import DEV_SETTINGS, ROOT, build_site
+from rebalance.plugins.content_checks.written import allowlist
+from rebalance.plugins.images.images import DEFAULTS, chosen, sizes_px, upright_srgb
+from rebalance.weight import picture_bytes
 
 SERIAL = "SN-4000-TEST-0042"
 GPS = {1: "N", 2: (51.0, 30.0, 12.34), 3: "W", 4: (0.0, 7.0, 39.0)}  # a patient's street
@@ -435,7 +435,7 @@ def test_a_decorative_html_picture_is_published_like_any_other(tmp_path):
 
 
 def test_content_checks_accept_the_formats_phones_save():
-    from content_checks.content_checks import DEFAULTS as CHECKS
+    from rebalance.plugins.content_checks.content_checks import DEFAULTS as CHECKS
 
     assert set(CHECKS["static_types"]["images"]) == set(DEFAULTS["types"])
     assert {"jpg", "jpeg", "heic", "heif", "png", "webp"} <= set(DEFAULTS["types"])

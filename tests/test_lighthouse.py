@@ -9,9 +9,10 @@ Chromium for the four pages.
 from __future__ import annotations
 
 import pytest
-from browser_tools import lighthouse_failures, lighthouse_scores, require_lighthouse
-from common import OURS
-from lighthouse import PAGES, audit_pages
+
+from rebalance.browser import lighthouse_failures, lighthouse_scores, require_lighthouse
+from rebalance.lighthouse import PAGES, audit_pages
+from rebalance.measure import OURS
 
 pytestmark = pytest.mark.browser
 

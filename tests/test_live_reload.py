@@ -9,8 +9,9 @@ from __future__ import annotations
 import time
 
 import pytest
-from browser_tools import CHROMIUM, CHROMIUM_ARGS, require_playwright
 from serve_helpers import serving
+
+from rebalance.browser import CHROMIUM, CHROMIUM_ARGS, require_playwright
 
 pytestmark = pytest.mark.browser
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from browser_tools import (
+from conftest import build_content, normalise, parse
+
+from rebalance.browser import (
     format_axe_violations,
     require_axe,
     run_axe,
     serve,
 )
-from conftest import build_content, normalise, parse
 
 ARTICLE = "Title: {title}\nDate: {date}\nTags: {tags}\nSummary: A test article.\n{header}\n{body}\n"
 

@@ -21,9 +21,9 @@ from conftest import normalise, parse
 from pelican.contents import Article
 from pelican.readers import MarkdownReader
 
-from tasks import HOST, PORT, ROOT
+from rebalance.build import HOST, PORT, ROOT
 
-PROJECT_FILES = ["pelicanconf.py", "publishconf.py", "tasks.py", "theme", "plugins", "content"]
+PROJECT_FILES = ["pelicanconf.py", "publishconf.py", "tasks.py", "theme", "rebalance", "content"]
 TITLE = "Knee pain after running"
 SLUG = "knee-pain-after-running"
 ARTICLE = f"content/articles/2026-12-01-{SLUG}.md"

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from booking_link.booking_link import add_noopener, is_external, rewrite_links
 from conftest import build_content, parse
-from inline_css.inline_css import minify
-from reading_time.reading_time import count_words, minutes_to_read
+
+from rebalance.plugins.booking_link.booking_link import add_noopener, is_external, rewrite_links
+from rebalance.plugins.inline_css.inline_css import minify
+from rebalance.plugins.reading_time.reading_time import count_words, minutes_to_read
 
 ARTICLE = """Title: {title}
 Date: 2026-01-05

@@ -9,11 +9,9 @@ import sys
 from pathlib import Path
 
 from conftest import PRODUCTION_ENV, build_content, parse
-from invoke import Context
 
-import tasks
 from pelicanconf import PLACEHOLDERS
-from tasks import DEV_SETTINGS, PUBLISH_SETTINGS, build_site
+from rebalance.build import DEV_SETTINGS, PUBLISH_SETTINGS, ROOT, build_site, publish_to_branch
 
 # A page whose template does not exist: Pelican itself fails on it.
 BROKEN = {"pages/broken.md": "Title: Broken\nTemplate: no-such-template\n\nText.\n"}
@@ -63,7 +61,9 @@ def test_clean_empties_output_but_respects_output_retention(tmp_path, settings):
     (output / "CNAME").write_text("www.rebalance.test\n")
     (output / ".git").mkdir()
 
-    tasks.clean(Context(), output=str(output))
+    subprocess.run(
+        [sys.executable, "-m", "invoke", "clean", "--output", str(output)], cwd=ROOT, check=True
+    )
     assert sorted(p.name for p in output.iterdir()) == [".git", "CNAME"]
 
 
@@ -73,7 +73,7 @@ def test_production_build_refuses_placeholders_and_names_them(tmp_path, monkeypa
     monkeypatch.setenv("CLINIC_PHONE", PRODUCTION_ENV["CLINIC_PHONE"])
     result = subprocess.run(
         [sys.executable, "-m", "pelican", "-s", str(PUBLISH_SETTINGS), "-o", str(tmp_path)],
-        cwd=tasks.ROOT,
+        cwd=ROOT,
         capture_output=True,
         text=True,
         check=False,
@@ -93,12 +93,12 @@ def test_production_guard_accepts_a_real_value_written_into_pelicanconf(tmp_path
     for name in PRODUCTION_ENV:
         monkeypatch.delenv(name, raising=False)
     for name in ("pelicanconf.py", "publishconf.py"):
-        shutil.copy(tasks.ROOT / name, tmp_path / name)
+        shutil.copy(ROOT / name, tmp_path / name)
     conf = tmp_path / "pelicanconf.py"
     text = conf.read_text(encoding="utf-8")
     assert '"phone": _setting("CLINIC_PHONE")' in text
     conf.write_text(text.replace('_setting("CLINIC_PHONE")', '"+44 20 7946 0000"'), "utf-8")
-    (tmp_path / "plugins").symlink_to(tasks.ROOT / "plugins")
+    (tmp_path / "rebalance").symlink_to(ROOT / "rebalance")
     result = subprocess.run([sys.executable, "-c", "import publishconf"], cwd=tmp_path,
                             capture_output=True, text=True, check=False)  # fmt: skip
     assert result.returncode != 0 and "- BOOKING_URL" in result.stderr
@@ -156,7 +156,7 @@ def test_gh_pages_publishes_the_site_with_nojekyll_to_a_bare_remote(tmp_path, pr
 
     _git("config", "user.name", "Test", cwd=repo)
     _git("config", "user.email", "test@rebalance.test", cwd=repo)
-    tasks.publish_to_branch(output, repo, remote="origin", branch="gh-pages", push=True)
+    publish_to_branch(output, repo, remote="origin", branch="gh-pages", push=True)
 
     files = _git("ls-tree", "-r", "--name-only", "gh-pages", cwd=remote).split()
     assert ".nojekyll" in files

@@ -14,10 +14,11 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from browser_tools import serve
 from bs4 import BeautifulSoup
 from conftest import ARTICLE_URL, build_content, normalise, parse
-from redirects.redirects import path_problem
+
+from rebalance.browser import serve
+from rebalance.plugins.redirects.redirects import path_problem
 
 OLD_URL = "/post/unlocking-relief-the-many-benefits-of-dry-needling"
 ARTICLE = "Title: {title}\nDate: {date}\nTags: {tags}\nSummary: A test article.\n{header}\nText.\n"

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 from conftest import ARTICLE_URL, TRUST, content_with, normalise
-from references.references import _split, citations
 
-from tasks import DEV_SETTINGS, build_site
+from rebalance.build import DEV_SETTINGS, build_site
+from rebalance.plugins.references.references import _split, citations
 
 KNEE = "/blog/knee-pain-after-running/"  # two footnotes
 STRETCHING = "/blog/stretching-before-exercise/"  # a References section with a bullet list

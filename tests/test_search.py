@@ -15,16 +15,16 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from browser_tools import (
+from conftest import ARTICLE_URL, build_content, normalise, parse
+
+from rebalance.browser import (
     format_axe_violations,
     require_axe,
     run_axe,
     serve,
 )
-from conftest import ARTICLE_URL, build_content, normalise, parse
-from search_index.search_index import SearchIndexError, build_index
-
-from tasks import DEV_SETTINGS, build_site
+from rebalance.build import DEV_SETTINGS, build_site
+from rebalance.plugins.search_index.search_index import SearchIndexError, build_index
 
 SEARCH_URL = "/search/"
 ARTICLE = """Title: {title}
@@ -69,7 +69,8 @@ def test_reading_only_the_article_pages_makes_the_same_index(built_site, tmp_pat
     """Pagefind reads only the files articles are written to (SEARCH_INDEX["pages"], from
     ARTICLE_SAVE_AS): the only marked pages, so the index is the one all pages would give."""
     from pelican.settings import read_settings
-    from search_index.search_index import settings_for
+
+    from rebalance.plugins.search_index.search_index import settings_for
 
     pages = settings_for(read_settings(str(DEV_SETTINGS)))["pages"]
     assert pages == "{blog/*-*/index.html,blog/*/index.html}"

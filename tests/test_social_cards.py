@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from conftest import PRODUCTION_ENV, build_content, parse
 from PIL import Image, ImageFont
-from social_cards.social_cards import (
+
+from rebalance.build import PUBLISH_SETTINGS, ROOT, build_site
+from rebalance.plugins.social_cards.social_cards import (
     DEFAULTS,
     fit_title,
     line_height,
@@ -18,8 +20,6 @@ from social_cards.social_cards import (
     root_tokens,
     wrap,
 )
-
-from tasks import PUBLISH_SETTINGS, ROOT, build_site
 
 FONT = str(ROOT / "theme" / "static" / DEFAULTS["font"])
 TOKENS = ROOT / "theme" / "static" / DEFAULTS["tokens"]

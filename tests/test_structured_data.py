@@ -15,13 +15,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from browser_tools import INSTALL_HINT, NODE_MODULES, require_tool
 from bs4 import BeautifulSoup
-from common import OURS
-from conftest import TRUST, content_with
-from test_publish import PRODUCTION_ENV
+from conftest import PRODUCTION_ENV, TRUST, content_with
 
-from tasks import PUBLISH_SETTINGS, ROOT, build_site
+from rebalance.browser import INSTALL_HINT, NODE_MODULES, require_tool
+from rebalance.build import PUBLISH_SETTINGS, ROOT, build_site
+from rebalance.measure import OURS
 
 SITEURL = PRODUCTION_ENV["SITEURL"]
 # Every page type (bench/common.py), and the pages only clinicians and reviews make.

@@ -15,18 +15,18 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from browser_tools import (
+from bs4 import BeautifulSoup
+from conftest import ARTICLE_URL, TRUST, build_here, content_with, normalise
+from PIL import Image
+
+from rebalance.browser import (
     format_axe_violations,
     require_axe,
     run_axe,
     serve,
 )
-from bs4 import BeautifulSoup
-from clinicians.clinicians import months_before, overdue
-from conftest import ARTICLE_URL, TRUST, build_here, content_with, normalise
-from PIL import Image
-
-from tasks import ROOT
+from rebalance.build import ROOT
+from rebalance.plugins.clinicians.clinicians import months_before, overdue
 
 KNEE = "/blog/knee-pain-after-running/"
 STRETCHING = "/blog/stretching-before-exercise/"

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from common import OURS
-from weight import BUDGET_BROTLI, critical_files, weigh
+
+from rebalance.measure import OURS
+from rebalance.weight import BUDGET_BROTLI, critical_files, weigh
 
 
 def test_article_renders_from_at_most_14000_brotli_bytes_in_at_most_two_files(built_site):

@@ -44,8 +44,9 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 import pytest
-from browser_tools import REPO_ROOT, chromium, require_playwright, serve
 from conftest import PROBLEM_LINE
+
+from rebalance.browser import REPO_ROOT, chromium, require_playwright, serve
 
 VECTORS_FILE = Path(__file__).parent / "data" / "xss_vectors.json"
 VECTORS: list[dict[str, str]] = json.loads(VECTORS_FILE.read_text(encoding="utf-8"))

@@ -88,13 +88,13 @@ def path_problem(path: str) -> str | None:
 
 
 def _checks(settings: dict):
-    from content_checks.content_checks import checks_of
+    from rebalance.plugins.content_checks.content_checks import checks_of
 
     return checks_of(settings)
 
 
 def _line(content) -> int | None:
-    from content_checks.sources import PROBLEMS
+    from rebalance.plugins.content_checks.sources import PROBLEMS
 
     return (content.metadata.get(PROBLEMS) or {}).get("lines", {}).get(KEY)
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 
-from build_cache.build_cache import remembered
 from pelican import signals
 from selectolax.lexbor import LexborHTMLParser
+
+from rebalance.plugins.build_cache.build_cache import remembered
 
 DEFAULTS = {"words_per_minute": 260}
 WORD = re.compile(r"\w+(?:[\'’-]\w+)*")

@@ -34,11 +34,12 @@ from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
 
-from build_cache.build_cache import writes
-from build_cache.parallel import processors, share_out
 from pelican import signals
 from pelican.generators import ArticlesGenerator, StaticGenerator
 from PIL import Image, ImageColor, ImageDraw, ImageFont
+
+from rebalance.plugins.build_cache.build_cache import writes
+from rebalance.plugins.build_cache.parallel import processors, share_out
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ CARD_SETTINGS = ("THEME", "CACHE_PATH", "OUTPUT_PATH", "SOCIAL_CARDS", "CLINIC",
 # The command draw_ahead runs (with the plugins' folder as its argument).
 DRAWER = (
     "import sys; sys.path.insert(0, sys.argv[1]); "
-    "from social_cards import social_cards; social_cards.draw_job()"
+    "from rebalance.plugins.social_cards import social_cards; social_cards.draw_job()"
 )
 DRAW_AHEAD_MIN = 16  # fewer missing cards than this are drawn one by one: not worth a process
 
@@ -478,7 +479,7 @@ def _static_files(generators: list) -> dict[str, str]:
 
 def _checks(settings: dict):
     try:
-        from content_checks.content_checks import checks_of
+        from rebalance.plugins.content_checks.content_checks import checks_of
     except ImportError:
         return None
     return checks_of(settings)

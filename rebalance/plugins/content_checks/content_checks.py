@@ -25,11 +25,12 @@ import re
 import sys
 from dataclasses import dataclass
 
-from build_cache.build_cache import writes
-from build_cache.writer import ParallelWriter
 from jinja2 import TemplateError
 from pelican import signals
 from pelican.contents import Content
+
+from rebalance.plugins.build_cache.build_cache import writes
+from rebalance.plugins.build_cache.writer import ParallelWriter
 
 from . import sources, written
 from .messages import MESSAGES, say

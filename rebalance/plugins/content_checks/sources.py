@@ -14,12 +14,13 @@ import os
 import re
 from datetime import datetime
 
-from build_cache.build_cache import addressed
 from markdown import Markdown
 from markdown.preprocessors import Preprocessor
 from pelican.contents import Article, Page
 from pelican.readers import MarkdownReader
 from pelican.utils import get_date
+
+from rebalance.plugins.build_cache.build_cache import addressed
 
 KEYS = {
     "article": ["Title", "Date", "Modified", "Author", "Authors", "Category", "Tags", "Slug",

@@ -21,10 +21,11 @@ import re
 from html import escape
 from urllib.parse import urlencode, urlsplit
 
-from build_cache.build_cache import remembered
 from jinja2 import pass_context
 from pelican import signals
 from pelican.contents import Article, Content, Page
+
+from rebalance.plugins.build_cache.build_cache import remembered
 
 PLACEHOLDER = "{booking}"
 # The default for BOOKING_UTM; utm_campaign (the page's slug) is added to it.
@@ -114,8 +115,8 @@ def _utm(settings) -> dict | None:
 
 
 def _report(content, value: str, why: str) -> None:
-    from content_checks.content_checks import checks_of
-    from content_checks.sources import PROBLEMS
+    from rebalance.plugins.content_checks.content_checks import checks_of
+    from rebalance.plugins.content_checks.sources import PROBLEMS
 
     checks = checks_of(content.settings)
     if checks is not None:

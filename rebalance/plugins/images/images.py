@@ -497,7 +497,7 @@ def report(content, source: str, src: str, error: Exception) -> None:
 
 def _checks(settings: dict):
     try:
-        from content_checks.content_checks import checks_of
+        from rebalance.plugins.content_checks.content_checks import checks_of
     except ImportError:
         return None
     return checks_of(settings)

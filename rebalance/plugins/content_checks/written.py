@@ -18,10 +18,11 @@ import posixpath
 import re
 from urllib.parse import unquote, urlsplit
 
-from build_cache.parallel import share_out, workers_for
-from build_cache.writer import NOTE
 from pelican.contents import Content
 from selectolax.lexbor import LexborHTMLParser
+
+from rebalance.plugins.build_cache.parallel import share_out, workers_for
+from rebalance.plugins.build_cache.writer import NOTE
 
 from .messages import say
 

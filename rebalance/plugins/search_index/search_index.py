@@ -33,10 +33,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from build_cache.build_cache import writes
 from pelican import signals
 from pelican.generators import ArticlesGenerator, PagesGenerator
 from pelican.log import console
+
+from rebalance.plugins.build_cache.build_cache import writes
 
 DEFAULTS = {
     # The folder of the output the index goes into; its address is /<bundle>/.
@@ -187,7 +188,7 @@ def build_index(output: str | os.PathLike[str], bundle: str = "pagefind",
 def _checks(settings: dict):
     """The content checks' collector for this build, if that plugin runs."""
     try:
-        from content_checks.content_checks import checks_of
+        from rebalance.plugins.content_checks.content_checks import checks_of
     except ImportError:
         return None
     return checks_of(settings)

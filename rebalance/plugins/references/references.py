@@ -34,7 +34,7 @@ DEFAULTS = {
     "title": "References",  # the heading given to footnotes
     "notes_title": "Notes",  # ...when the article has a References section of its own
 }
-EXTENSION = "references.references:ReferencesExtension"
+EXTENSION = f"{__name__}:ReferencesExtension"
 URL_RE = re.compile(r"\bhttps?://[^\s<>\"\x02\x03]+|\bdoi:\s?10\.\d{4,9}/[^\s<>\"\x02\x03]+", re.I)
 TRAILING = ".,;:!?)]'’”"  # punctuation after an address ends the sentence, not the address
 NO_LINKS = {"a", "code", "pre", "kbd", "samp"}

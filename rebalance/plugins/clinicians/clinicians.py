@@ -96,7 +96,7 @@ class Clinician(Content):
 
 
 def _checks(settings: dict):
-    from content_checks.content_checks import checks_of
+    from rebalance.plugins.content_checks.content_checks import checks_of
 
     return checks_of(settings)
 
@@ -110,7 +110,7 @@ def _known(names: list[str]) -> str:
 
 
 def _hint(name: str, names: list[str]) -> str:
-    from content_checks.sources import suggest
+    from rebalance.plugins.content_checks.sources import suggest
 
     close = suggest(name, names)
     return f' — did you mean "{close}"?' if close else "."
@@ -190,7 +190,7 @@ def check_articles(generator) -> None:
 
 def _review(article, clinicians: dict, people: list[str], checks):
     """(reviewer, date) of an article's medical review; (None, None) without a usable one."""
-    from content_checks.sources import date_problem
+    from rebalance.plugins.content_checks.sources import date_problem
 
     name = (article.metadata.get("reviewed-by") or "").strip()
     when = (article.metadata.get("last-reviewed") or "").strip()
@@ -255,7 +255,7 @@ def overdue(articles: list[dict], months: int, today: date) -> list[Due]:
     """The published articles last reviewed (or, never reviewed, published) `months` or more
     before `today`, oldest first. Each article: {"path", "title", "date", "last-reviewed",
     "status"} with dates as written in its header."""
-    from content_checks.sources import date_problem
+    from rebalance.plugins.content_checks.sources import date_problem
 
     limit, due = months_before(today, months), []
     for article in articles:

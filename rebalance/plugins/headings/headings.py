@@ -28,7 +28,6 @@ from __future__ import annotations
 import html
 import xml.etree.ElementTree as etree
 
-from build_cache.build_cache import remembered
 from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.extensions.toc import remove_fnrefs, render_inner_html, strip_tags
@@ -36,6 +35,8 @@ from markdown.treeprocessors import Treeprocessor
 from pelican import signals
 from pelican.contents import Article, Page
 from selectolax.lexbor import LexborHTMLParser
+
+from rebalance.plugins.build_cache.build_cache import remembered
 
 DEFAULTS = {
     # Heading levels that get a link to themselves (## is 2, ### is 3).

@@ -12,11 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "plugins")]  # tasks.py, and the site's plugins
-
-from tasks import DEV_SETTINGS, _settings, build_site  # noqa: E402
-from tasks import _warm_up as warm_up  # noqa: E402, F401 - what `make serve` loads first
+from rebalance.build import DEV_SETTINGS, ROOT, build_site, read
 
 # The page types a reader meets, as URL paths in our build and in a plain Pelican build.
 ARTICLE_SLUG = "unlocking-relief-the-many-benefits-of-dry-needling"
@@ -59,7 +55,7 @@ def arguments(count: int, runs: int) -> tuple[int, int]:
 
 def corpora(tmp: Path, articles: int) -> dict[str, Path]:
     """The real content/ and a varied corpus of `articles` more (bench/corpus.py), by name."""
-    from corpus import make_corpus
+    from rebalance.corpus import make_corpus
 
     return {
         "real content (1 article, 2 pages)": ROOT / "content",
@@ -100,16 +96,16 @@ def build_ours(content: Path, output: Path, cache: Path | None = None,
     if cache is not None:
         overrides["CACHE_PATH"] = str(cache)
     if not search:
-        overrides["SEARCH_INDEX"] = {**_settings(DEV_SETTINGS)["SEARCH_INDEX"], "defer": True}
+        overrides["SEARCH_INDEX"] = {**read(DEV_SETTINGS)["SEARCH_INDEX"], "defer": True}
     if not build_site(DEV_SETTINGS, output, overrides=overrides, fork=fork):
         raise SystemExit("our build failed")
 
 
 def index_search(output: Path) -> None:
     """The search index of a site built with search=False, as the build would make it."""
-    from search_index.search_index import index_parts, settings_for
+    from rebalance.plugins.search_index.search_index import index_parts, settings_for
 
-    index_parts(output, settings_for(_settings(DEV_SETTINGS)))
+    index_parts(output, settings_for(read(DEV_SETTINGS)))
 
 
 def build_plain(content: Path, output: Path, cache: Path | None = None) -> None:
@@ -129,3 +125,10 @@ def build_plain(content: Path, output: Path, cache: Path | None = None) -> None:
             check=True,
             stdout=subprocess.DEVNULL,
         )
+
+
+def touch_one(content: Path) -> None:
+    """Edits one article a little, as an author saving a change would."""
+    articles = sorted((content / "articles").glob("*.md"))
+    article = articles[len(articles) // 2]
+    article.write_text(article.read_text(encoding="utf-8") + "\nOne more sentence.\n", "utf-8")
