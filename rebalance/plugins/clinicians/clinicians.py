@@ -11,8 +11,8 @@ CLINICIANS["path"]):
 
     A short bio, in Markdown.
 
-They are read by Pelican's own readers, so the content checks read their headers as they read
-articles' (the keys allowed are KEYS["author"] in content_checks/sources.py), into Clinician
+They are read by Pelican's own readers (so plugins/content_checks, when it runs, checks their
+headers as it checks articles': KEYS["author"] in content_checks/sources.py), into Clinician
 objects that every template gets as `clinicians` (author slug -> Clinician):
 
 * an article's Author or Authors must each be a clinician or one of the organisations
@@ -23,10 +23,16 @@ objects that every template gets as `clinicians` (author slug -> Clinician):
 * overdue() lists the articles whose last review, or publication, is older than
   CLINICIANS["review_after_months"] (`invoke review-due`). An overdue review never fails a
   build: a daily rebuild must keep publishing.
+
+Problems (an unknown author, a photo that is not a picture...) are logged as warnings carrying
+extra={"content_problem": {...}}: plugins/content_checks, when it runs, reports them with the
+others and fails the build; without it they are printed as warnings. The words are MESSAGES.
 """
 
 from __future__ import annotations
 
+import difflib
+import logging
 import os
 import re
 from dataclasses import dataclass
@@ -42,9 +48,39 @@ DEFAULTS = {
     "organisations": None,  # authors that are not people; None: [the AUTHOR setting]
     "review_after_months": 12,  # `invoke review-due` lists articles not reviewed for longer
 }
-PROBLEMS = "_content_problems"  # where the checked reader leaves header lines (content_checks)
+PHOTO_TYPES = {"jpg", "jpeg", "png", "webp", "avif", "heic", "heif"}  # as plugins/images publishes
 ARTICLE_LISTS = ("articles", "translations", "hidden_articles", "hidden_translations", "drafts",
                  "drafts_translations")  # fmt: skip
+ISO_DATE_RE = re.compile(
+    r"^\d{4}-\d{2}-\d{2}"  # 2026-11-10
+    r"(?:[ T_]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"  # optional time: 09:30, 09:30:15
+    r"(?:\s?(?:Z|UTC|[+-]\d{2}:?\d{2}))?$"  # optional zone
+)
+MONTH_RE = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.I)
+# What an author is told, in plain words (docs/content-checks.md explains each further).
+MESSAGES: dict[str, str] = {
+    "unknown-author": (
+        'the author "{name}" is not known{hint} Known authors: {known}. Write one of these names, '
+        "or describe the clinician in a new file in content/authors/ (see the authoring guide)."
+    ),
+    "unknown-reviewer": (
+        '"Reviewed-by: {name}" does not name a clinician{hint} Clinicians: {known}. The reviewer '
+        "is a clinician described in content/authors/ (see the authoring guide)."
+    ),
+    "review-incomplete": (
+        '"{given}" needs "{missing}" too: a medical review says who reviewed the article and '
+        'when. Add a line "{missing}: {example}", or remove this one.'
+    ),
+    "photo": (
+        'the photo "{value}" is not a picture in content/images/. Save the picture there and '
+        'write its path, for example "Photo: images/{example}".'
+    ),
+    "clinician-twice": (
+        'this file describes "{name}", like {others}: each clinician has one file. Keep one of '
+        "them."
+    ),
+}
+logger = logging.getLogger(__name__)
 
 
 def settings_for(settings: dict) -> dict:
@@ -62,16 +98,7 @@ class Clinician(Content):
     name: str
     role = credentials = registration = ""
     photo: str | None = None
-
-    @property
-    def photo_url(self) -> str | None:
-        """The photo's address on the site: the copy a link to it leads to (plugins/images
-        publishes resized copies, never the original), else the file itself. Read when the
-        templates render, once every static file is known."""
-        if not self.photo:
-            return None
-        published = (self._context or {}).get("static_content", {}).get(self.photo)
-        return published.url if published else self.photo
+    photo_url: str | None = None  # set by publish_photos, once every static file is known
 
     @property
     def page(self) -> Author:
@@ -95,14 +122,34 @@ class Clinician(Content):
         return self.page.save_as
 
 
-def _checks(settings: dict):
-    from rebalance.plugins.content_checks.content_checks import checks_of
+# --- Telling the author -----------------------------------------------------------------------
+def header_line(path: str, key: str) -> int | None:
+    """The line of `key` ("reviewed-by") in the header of the Markdown file at `path`."""
+    try:
+        with open(path, encoding="utf-8") as file:
+            for number, text in enumerate(file, 1):
+                if not text.strip():
+                    return None  # the header ends at the first empty line
+                if text.partition(":")[0].strip().lower() == key:
+                    return number
+    except (OSError, UnicodeDecodeError):
+        return None
+    return None
 
-    return checks_of(settings)
+
+def shown(settings: dict, path: str) -> str:
+    """A path as the author knows it: content/articles/… (relative to the project)."""
+    relative = os.path.relpath(path, os.path.dirname(os.path.abspath(settings["PATH"])))
+    return path if relative.startswith(os.pardir) else relative.replace(os.sep, "/")
 
 
-def _line(content: Content, key: str) -> int | None:
-    return (content.metadata.get(PROBLEMS) or {}).get("lines", {}).get(key)
+def report(settings: dict, path: str, key: str, message: str, /, **values: object) -> None:
+    """Logs the message named `message` against the header line of `key` in the file at `path`,
+    for plugins/content_checks' report (or as a plain warning without it)."""
+    text, line = MESSAGES[message].format(**values), header_line(path, key)
+    where = shown(settings, path) + (f":{line}" if line else "")
+    problem = {"path": path, "line": line, "message": text, "subject": key}
+    logger.warning("%s: %s", where, text, extra={"content_problem": problem})
 
 
 def _known(names: list[str]) -> str:
@@ -110,10 +157,21 @@ def _known(names: list[str]) -> str:
 
 
 def _hint(name: str, names: list[str]) -> str:
-    from rebalance.plugins.content_checks.sources import suggest
+    by_lower = {n.lower(): n for n in names}
+    close = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=0.6)
+    return f' — did you mean "{by_lower[close[0]]}"?' if close else "."
 
-    close = suggest(name, names)
-    return f' — did you mean "{close}"?' if close else "."
+
+def unreadable_date(value: str) -> bool:
+    """Whether a date (Last-reviewed, Date) cannot be read without guessing: dateutil reads
+    "10/11/2026" as 11 October and "March" as this year's March. YYYY-MM-DD (with a time) is
+    read, and so is a month in words with a four-digit year ("7 August 2026")."""
+    try:
+        get_date((value := value.strip()).replace("_", " "))
+    except (ValueError, OverflowError):
+        return True
+    words = MONTH_RE.search(value) and re.search(r"\b\d{4}\b", value)
+    return not (ISO_DATE_RE.match(value) or words)
 
 
 # --- Reading the profiles -------------------------------------------------------------------------
@@ -122,7 +180,7 @@ def read_clinicians(generator) -> None:
     if not isinstance(generator, ArticlesGenerator):
         return
     settings, context = generator.settings, generator.context
-    config, checks = settings_for(settings), _checks(settings)
+    config = settings_for(settings)
     found: dict[str, Clinician] = {}
     for path in sorted(generator.get_files([config["path"]])):
         clinician = generator.readers.read_file(
@@ -131,38 +189,42 @@ def read_clinicians(generator) -> None:
         if not getattr(clinician, "name", "").strip():
             continue  # reported by the content checks ("there is no Name")
         if clinician.slug in found:
-            if checks is not None:
-                other = checks.shown(found[clinician.slug].source_path)
-                checks.add(clinician.source_path, _line(clinician, "name"), "clinician-twice",
-                           subject="name", name=clinician.name, others=other)  # fmt: skip
+            other = shown(settings, found[clinician.slug].source_path)
+            report(settings, clinician.source_path, "name", "clinician-twice",
+                   name=clinician.name, others=other)  # fmt: skip
             continue
-        clinician.photo = _photo(clinician, settings, checks)
+        clinician.photo = clinician.photo_url = _photo(clinician, settings)
         if clinician.photo:  # published as a linked file would be (plugins/images: a copy)
             context.setdefault("static_links", set()).add(clinician.photo)
         found[clinician.slug] = clinician
     context["clinicians"] = found
 
 
-def _photo(clinician: Clinician, settings: dict, checks) -> str | None:
-    """The photo's path under content/ ("images/alex.jpg"), if it is a picture the site
-    publishes; a photo that is not is reported."""
+def _photo(clinician: Clinician, settings: dict) -> str | None:
+    """The photo's path under content/ ("images/alex.jpg"), if it is a picture there (a file
+    inside content/ with a picture's extension); a photo that is not is reported."""
     value = (clinician.metadata.get("photo") or "").strip()
     if not value:
         return None
     path = re.sub(r"^(\{static\}|\{attach\})?/*", "", value)
-    if checks is None:
-        ok = os.path.isfile(os.path.join(settings["PATH"], path))
-    else:
-        ok = path in checks.static_ok and path.rsplit(".", 1)[-1].lower() in {
-            ext for types in checks.config["static_types"].values() for ext in types
-        }
-    if ok:
+    root = os.path.realpath(settings["PATH"])
+    full = os.path.realpath(os.path.join(root, path))
+    inside = os.path.commonpath([root, full]) == root
+    if inside and os.path.isfile(full) and path.rsplit(".", 1)[-1].lower() in PHOTO_TYPES:
         return path
-    if checks is not None:
-        example = re.sub(r"[^a-z0-9]+", "-", clinician.name.lower()).strip("-") + ".jpg"
-        checks.add(clinician.source_path, _line(clinician, "photo"), "photo", subject=value,
-                   value=value, example=example)  # fmt: skip
+    example = re.sub(r"[^a-z0-9]+", "-", clinician.name.lower()).strip("-") + ".jpg"
+    report(settings, clinician.source_path, "photo", "photo", value=value, example=example)
     return None
+
+
+def publish_photos(generators: list) -> None:
+    """Each photo's address on the site: the copy a link to it leads to (plugins/images
+    publishes resized copies, never the original), else the file itself."""
+    context = generators[0].context if generators else {}
+    static = context.get("static_content", {})
+    for clinician in context.get("clinicians", {}).values():
+        if clinician.photo and clinician.photo in static:
+            clinician.photo_url = static[clinician.photo].url
 
 
 # --- Each article: its authors and its review -----------------------------------------------------
@@ -171,46 +233,41 @@ def check_articles(generator) -> None:
     gets `reviewer` and `last_reviewed` for the templates."""
     settings = generator.settings
     clinicians = generator.context.get("clinicians", {})
-    config, checks = settings_for(settings), _checks(settings)
+    config = settings_for(settings)
     organisations = {Author(name, settings).slug for name in config["organisations"]}
     people = [c.name for c in clinicians.values()]
     everyone = people + list(config["organisations"])
     for article in (a for name in ARTICLE_LISTS for a in getattr(generator, name, [])):
         path = article.source_path
         for author in getattr(article, "authors", []):
-            if author.slug not in clinicians and author.slug not in organisations and checks:
+            if author.slug not in clinicians and author.slug not in organisations:
                 key = "authors" if "authors" in article.metadata else "author"
-                checks.add(path, _line(article, key), "unknown-author", subject=key,
-                           name=author.name, hint=_hint(author.name, everyone),
-                           known=_known(everyone))  # fmt: skip
-        article.reviewer, article.last_reviewed = _review(article, clinicians, people, checks)
+                report(settings, path, key, "unknown-author", name=author.name,
+                       hint=_hint(author.name, everyone), known=_known(everyone))  # fmt: skip
+        article.reviewer, article.last_reviewed = _review(article, clinicians, people)
         if article.last_reviewed:
             article.locale_last_reviewed = article.last_reviewed.strftime(article.date_format)
 
 
-def _review(article, clinicians: dict, people: list[str], checks):
+def _review(article, clinicians: dict, people: list[str]):
     """(reviewer, date) of an article's medical review; (None, None) without a usable one."""
-    from rebalance.plugins.content_checks.sources import date_problem
-
     name = (article.metadata.get("reviewed-by") or "").strip()
     when = (article.metadata.get("last-reviewed") or "").strip()
-    path = article.source_path
+    path, settings = article.source_path, article.settings
     if bool(name) != bool(when):
         given, missing = ("Reviewed-by", "Last-reviewed") if name else ("Last-reviewed",
                                                                        "Reviewed-by")  # fmt: skip
         example = date.today().isoformat() if name else (people[:1] or ["Alex Example"])[0]
-        if checks is not None:
-            checks.add(path, _line(article, given.lower()), "review-incomplete",
-                       subject=given.lower(), given=given, missing=missing,
-                       example=example)  # fmt: skip
+        report(settings, path, given.lower(), "review-incomplete", given=given, missing=missing,
+               example=example)  # fmt: skip
         return None, None
     if not name:
         return None, None
     reviewer = clinicians.get(Author(name, article.settings).slug)
-    if reviewer is None and checks is not None:
-        checks.add(path, _line(article, "reviewed-by"), "unknown-reviewer", subject="reviewed-by",
-                   name=name, hint=_hint(name, people), known=_known(people))  # fmt: skip
-    if date_problem(when):  # reported by the content checks ("bad-date")
+    if reviewer is None:
+        report(settings, path, "reviewed-by", "unknown-reviewer", name=name,
+               hint=_hint(name, people), known=_known(people))  # fmt: skip
+    if unreadable_date(when):  # reported by the content checks ("bad-date")
         return None, None
     reviewed = set_date_tzinfo(get_date(when.replace("_", " ")), article.settings["TIMEZONE"])
     return (reviewer, reviewed) if reviewer else (None, None)
@@ -255,24 +312,22 @@ def overdue(articles: list[dict], months: int, today: date) -> list[Due]:
     """The published articles last reviewed (or, never reviewed, published) `months` or more
     before `today`, oldest first. Each article: {"path", "title", "date", "last-reviewed",
     "status"} with dates as written in its header."""
-    from rebalance.plugins.content_checks.sources import date_problem
-
     limit, due = months_before(today, months), []
     for article in articles:
-        published = _day(article.get("date"), date_problem)
+        published = _day(article.get("date"))
         if article.get("status", "published").lower() == "draft" or published is None:
             continue
         if published > today:
             continue  # not published yet: a future date is a draft until its day
-        reviewed = _day(article.get("last-reviewed"), date_problem)
+        reviewed = _day(article.get("last-reviewed"))
         since = reviewed or published
         if since <= limit:
             due.append(Due(article["path"], article.get("title", ""), since, bool(reviewed)))
     return sorted(due, key=lambda d: (d.since, d.path))
 
 
-def _day(value: str | None, date_problem) -> date | None:
-    if not value or date_problem(value):
+def _day(value: str | None) -> date | None:
+    if not value or unreadable_date(value):
         return None
     parsed = get_date(value.replace("_", " "))
     return parsed.date() if isinstance(parsed, datetime) else parsed
@@ -288,3 +343,6 @@ def register() -> None:
     # article_generator_finalized: Pelican has grouped articles by author; a clinician without
     # an article is added, so each has a page a review line can link to.
     signals.article_generator_finalized.connect(add_profile_pages)
+    # all_generators_finalized: every static file is known (plugins/images has published its
+    # copies), none is written: each photo's address is the one a link to it leads to.
+    signals.all_generators_finalized.connect(publish_photos)
