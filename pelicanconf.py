@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import os
 
+from rebalance.clinic import EXAMPLE as HOURS_EXAMPLE
+from rebalance.clinic import HoursError, hours_text, parse_hours
+
 # The site's plugins are in the `rebalance` package, installed by the Makefile (pip install -e).
 from rebalance.plugins.content_checks.undefined import ReportingUndefined
 
@@ -42,17 +45,35 @@ def _setting(name: str) -> str:
     return os.environ.get(name) or PLACEHOLDERS[name]
 
 
+def _opening_hours() -> list[dict]:
+    """CLINIC_HOURS ("Mo-Fr 08:00-19:00; Sa 09:00-13:00") in its structured form
+    (rebalance/clinic.py); [] until the clinic gives its hours."""
+    text = _setting("CLINIC_HOURS")
+    if text == PLACEHOLDERS["CLINIC_HOURS"]:
+        return []
+    try:
+        return parse_hours(text)
+    except HoursError as error:
+        raise SystemExit(
+            f"CLINIC_HOURS: {error}. Write the opening hours as, for example, "
+            f'"{HOURS_EXAMPLE}" (see docs/deploy.md).'
+        ) from None
+
+
 CLINIC = {
     "name": "Rebalance",
     "description": "Physiotherapy clinic",
     "address": _setting("CLINIC_ADDRESS"),
     "phone": _setting("CLINIC_PHONE"),
     "email": _setting("CLINIC_EMAIL"),
-    "hours": _setting("CLINIC_HOURS"),
-    # The same hours for search engines (structured data), in schema.org's form, e.g.
-    # ["Mo-Fr 08:00-19:00", "Sa 09:00-13:00"]. Empty until confirmed: then left out.
-    "opening_hours": [],
+    # The opening hours, given once: [{"days": ["Mo", "Tu", "We", "Th", "Fr"], "opens": "08:00",
+    # "closes": "19:00"}, ...], read from CLINIC_HOURS (or write the list here). Empty until the
+    # clinic gives them: the site then leaves hours out, and production refuses to build.
+    "opening_hours": _opening_hours(),
 }
+# Made from opening_hours, never written by hand: the text readers see ("Monday–Friday
+# 8:00–19:00"); the structured data's openingHoursSpecification is made from the same list.
+CLINIC["hours"] = hours_text(CLINIC["opening_hours"])
 # The clinic's logo for search engines: a square PNG of at least 112 px (Google's minimum), made
 # from favicon.svg. ARTICLE_IMAGE is the picture the structured data gives an article that has
 # no social card of its own (plugins/social_cards draws one for each).

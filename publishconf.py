@@ -34,7 +34,8 @@ def _placeholders_left() -> list[str]:
         "CLINIC_ADDRESS": CLINIC["address"],  # noqa: F405
         "CLINIC_PHONE": CLINIC["phone"],  # noqa: F405
         "CLINIC_EMAIL": CLINIC["email"],  # noqa: F405
-        "CLINIC_HOURS": CLINIC["hours"],  # noqa: F405
+        # No hours given is the placeholder: the structured list is empty.
+        "CLINIC_HOURS": CLINIC["hours"] or PLACEHOLDERS["CLINIC_HOURS"],  # noqa: F405
         "BOOKING_URL": BOOKING_URL,  # noqa: F405
     }
     left = [name for name, value in used.items() if value == PLACEHOLDERS[name]]
