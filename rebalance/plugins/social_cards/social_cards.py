@@ -3,43 +3,48 @@ media (Open Graph's og:image, Twitter's summary_large_image).
 
 Each article gets its own 1200×630 card, drawn at build time with Pillow: its title, wrapped and
 sized to fit, above a band with the clinic's name, in the theme's colours. The colours are read
-from the custom properties in theme/static/css/tokens.css (the light scheme), so the cards follow
-the theme with nothing to keep in step; the font ships with the theme (theme/static/fonts, with
-its licence). Pages and list pages share one site card: the clinic's name and tagline.
+from the custom properties in the theme's static/css/tokens.css (the light scheme), so the cards
+follow the theme with nothing to keep in step; the font ships with the theme (static/fonts, with
+its licence). A theme without them (Pelican's own, say) gets this plugin's defaults: the colours
+of our theme as it stands and Pillow's own font. Pages and list pages share one site card: the
+clinic's name and tagline.
 
 Cards are files of the site itself (images/cards/<slug>.png), so a shared link makes no request
 to another host. They are fetched by social networks, not by readers: no page loads them.
 
-Drawing takes tens of milliseconds, so each card is kept in a cache (CACHE_PATH/social-cards),
+Drawing takes a few milliseconds, so each card is kept in a cache (CACHE_PATH/social-cards),
 named by a hash of everything that shapes it: the title, the name, the colours, the size, the
-font's bytes and this module's own source. An unchanged article is copied from the cache, never
-drawn again; a change to any of those draws a new card. (`invoke clean` empties the cache.)
+font's bytes and this module's own source. An unchanged article's card is taken from the cache,
+never drawn again; a change to any of those draws a new card. (`invoke clean` empties the
+cache.) Cards are drawn in the build's own process, once every article is read, and published
+as Pelican static files: Pelican copies them from the cache with the site's other files.
+
+A problem (a colour the theme names that Pillow cannot read, a card whose address another file
+already has) is logged with a `content_problem` record (see MESSAGES): the content checks, when
+they run, report it with the build's other problems and fail the build.
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import html
 import json
 import logging
 import os
+import posixpath
 import re
-import shutil
-import subprocess
-import sys
 import time
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
 
 from pelican import signals
+from pelican.contents import Static
 from pelican.generators import ArticlesGenerator, StaticGenerator
 from PIL import Image, ImageColor, ImageDraw, ImageFont
-
-from rebalance.plugins.build_cache.build_cache import writes
-from rebalance.plugins.build_cache.parallel import processors, share_out
+from PIL import __version__ as PILLOW_VERSION
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +54,8 @@ DEFAULTS = {
     "folder": "images/cards",  # one per article: <folder>/<slug>.png (<slug>-<lang> if translated)
     "site_card": "images/site-card.png",  # pages and list pages (outside <folder>: no slug clash)
     "cache": "social-cards",  # under CACHE_PATH
-    # Theme files, relative to the theme's static folder.
+    # Theme files, relative to the theme's static folder (without them: FALLBACK_COLOURS and
+    # Pillow's own font).
     "font": "fonts/LiberationSans-Bold.ttf",
     "tokens": "css/tokens.css",
     # Which custom property of tokens.css colours each part of the card.
@@ -68,20 +74,32 @@ DEFAULTS = {
     # stay smooth, and a card weighs 5-22 KB (median 18.6 KB over 200 titles of varied length).
     "shades": 8,
 }
+# Each part's colour when the theme has no tokens.css, or no such token: our theme's light
+# scheme (theme/static/css/tokens.css, 2026-12), white on teal.
+FALLBACK_COLOURS = {
+    "background": (0x0B, 0x5F, 0x5A),
+    "title": (0xFF, 0xFF, 0xFF),
+    "band": (0xF1, 0xF6, 0xF5),
+    "name": (0x0B, 0x5F, 0x5A),
+}
+# What an author (or whoever maintains the theme) reads about a problem, by name (the wording
+# the content checks gave these; docs/content-checks.md explains each).
+ASK = "ask whoever maintains the website"
+MESSAGES: dict[str, str] = {
+    "theme": (
+        f"{{problem}} This comes from the theme (the site's templates), not an article: {ASK}."
+    ),
+    "written-twice": (
+        "this would be published at /{url}, like {others}, so one would overwrite the other. "
+        'Give each its own "Slug:" line (or file name).'
+    ),
+    "write-failed": "the page /{url} could not be written ({error}). {hint}",
+}
 SOURCE = Path(__file__)
 COMMENT = re.compile(r"/\*.*?\*/", re.S)
 DECLARATION = re.compile(r"(--[\w-]+)\s*:\s*([^;]+)")
 TAG = re.compile(r"<[^>]*>")
 NAME_MAX = 200  # bytes of a card's file name before ".png" (file systems allow 255)
-STATE = "_social_cards"  # key of the running build's Cards in the settings dict
-EARLY = "_social_cards_early"  # in the settings of a build that draws early (draw_early)
-CARD_SETTINGS = ("THEME", "CACHE_PATH", "OUTPUT_PATH", "SOCIAL_CARDS", "CLINIC", "SITENAME")
-# The command draw_ahead runs (with the plugins' folder as its argument).
-DRAWER = (
-    "import sys; sys.path.insert(0, sys.argv[1]); "
-    "from rebalance.plugins.social_cards import social_cards; social_cards.draw_job()"
-)
-DRAW_AHEAD_MIN = 16  # fewer missing cards than this are drawn one by one: not worth a process
 
 
 @dataclass(frozen=True)
@@ -96,7 +114,7 @@ class Card:
 
 
 class ThemeError(Exception):
-    """The theme lacks something the cards need (a colour token or the font)."""
+    """The theme names a colour Pillow cannot read."""
 
 
 def settings_for(settings: dict) -> dict:
@@ -104,6 +122,15 @@ def settings_for(settings: dict) -> dict:
     merged = {**DEFAULTS, **settings.get("SOCIAL_CARDS", {})}
     merged["colours"] = {**DEFAULTS["colours"], **merged["colours"]}
     return merged
+
+
+def problem(path: str | None, line: int | None, name: str, subject: str = "", **values) -> None:
+    """A problem for the author, through the content checks' channel: a logging record whose
+    `content_problem` says which file (None: the site as a whole), line and what to do."""
+    message = MESSAGES[name].format(**values)
+    where = f"{path}:{line}" if path and line else path or "(site)"
+    logger.warning("%s: %s", where, message, extra={"content_problem": {
+        "path": path, "line": line, "message": message, "subject": subject}})  # fmt: skip
 
 
 def root_tokens(css: str) -> dict[str, str]:
@@ -128,12 +155,14 @@ def root_tokens(css: str) -> dict[str, str]:
 
 
 def theme_colours(tokens_css: str, wanted: dict[str, str]) -> dict[str, tuple[int, int, int]]:
-    """Each part of the card -> its RGB colour, from the custom property named for it."""
+    """Each part of the card -> its RGB colour, from the custom property named for it (a part
+    whose property the stylesheet lacks keeps its FALLBACK_COLOURS colour)."""
     tokens = root_tokens(tokens_css)
     colours = {}
     for part, token in wanted.items():
         if token not in tokens:
-            raise ThemeError(f"the social cards' {part} colour {token} is not in tokens.css.")
+            colours[part] = FALLBACK_COLOURS[part]
+            continue
         try:
             colours[part] = ImageColor.getrgb(tokens[token])[:3]
         except ValueError:
@@ -171,17 +200,24 @@ def wrap(text: str, font: ImageFont.FreeTypeFont, width: float) -> list[str]:
     return lines
 
 
-@functools.lru_cache(maxsize=64)
-def truetype(font_path: str, size: int) -> ImageFont.FreeTypeFont:
-    """The font at a size, loaded once per process (a card tries several sizes)."""
+def load_font(font_path: str | None, size: int) -> ImageFont.FreeTypeFont:
+    """The font at a size; None: Pillow's own (Aileron, with FreeType)."""
+    if font_path is None:
+        return ImageFont.load_default(size)
     return ImageFont.truetype(font_path, size)
 
 
-def fit_title(text: str, font_path: str, sizes: list[int], width: float, height: float):
+FontAt = Callable[[int], ImageFont.FreeTypeFont]
+
+
+def fit_title(text: str, font_path: str | None, sizes: list[int], width: float, height: float,
+              font_at: FontAt | None = None):  # fmt: skip
     """The font and lines at the largest size whose lines fit the box; at the smallest size,
-    the lines that fit, the last one ending in an ellipsis."""
+    the lines that fit, the last one ending in an ellipsis. `font_at(size)` loads the font
+    (default: from font_path each time)."""
+    font_at = font_at or (lambda size: load_font(font_path, size))
     for size in sizes:
-        font = truetype(font_path, size)
+        font = font_at(size)
         lines = wrap(text, font, width)
         if len(lines) * line_height(size) <= height:
             return font, lines
@@ -198,7 +234,7 @@ def line_height(size: int) -> int:
     return round(size * 1.18)
 
 
-def draw_card(title: str, name: str, palette: list[int], font_path: str, config: dict,
+def draw_card(title: str, name: str, palette: list[int], font_at: FontAt, config: dict,
               shades: int) -> Image.Image:  # fmt: skip
     """The card: the title on the background colour, the name on a band along the bottom.
 
@@ -214,12 +250,12 @@ def draw_card(title: str, name: str, palette: list[int], font_path: str, config:
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, height - band, width, height), fill=shades)
 
-    name_font = truetype(font_path, round(band * 0.36))
+    name_font = font_at(round(band * 0.36))
     draw.text((margin, height - band / 2), name, font=name_font, fill=2 * shades - 1, anchor="lm")
 
     box_top, box_bottom = margin, height - band - margin * 0.6
-    font, lines = fit_title(title, font_path, config["title_sizes"], width - 2 * margin,
-                            box_bottom - box_top)  # fmt: skip
+    font, lines = fit_title(title, None, config["title_sizes"], width - 2 * margin,
+                            box_bottom - box_top, font_at)  # fmt: skip
     step = line_height(font.size)
     ascent, descent = font.getmetrics()
     block = step * (len(lines) - 1) + ascent + descent
@@ -258,115 +294,58 @@ def save_png(image: Image.Image, path: Path) -> None:
 
 
 class Cards:
-    """One build's card maker: the theme read once, each card drawn only if not in the cache."""
+    """One build's card maker: the theme read once, each card drawn only if not in the cache.
+
+    Raises ThemeError when the theme names a colour Pillow cannot read."""
 
     def __init__(self, settings: dict) -> None:
-        self.settings = settings
-        self.config = settings_for(settings)
-        static = Path(settings["THEME"]) / "static"
-        self.font = str(static / self.config["font"])
-        tokens = static / self.config["tokens"]
-        if not Path(self.font).is_file():
-            raise ThemeError(f"the social cards' font {self.font} does not exist.")
-        self.colours = theme_colours(tokens.read_text(encoding="utf-8"), self.config["colours"])
+        self.config = config = settings_for(settings)
+        static = Path(settings.get("THEME") or "") / "static"
+        font = static / config["font"]
+        tokens = static / config["tokens"]
+        self.font = str(font) if font.is_file() else None  # None: Pillow's own
+        css = tokens.read_text(encoding="utf-8") if tokens.is_file() else ""
+        self.colours = theme_colours(css, config["colours"])
         clinic = settings.get("CLINIC") or {}
-        self.name = self.config["name"] or clinic.get("name") or settings["SITENAME"]
-        self.cache = Path(settings["CACHE_PATH"]) / self.config["cache"]
-        self.output = Path(settings["OUTPUT_PATH"])
+        self.name = config["name"] or clinic.get("name") or settings["SITENAME"]
+        self.cache = Path(settings.get("CACHE_PATH") or "cache").resolve() / config["cache"]
+        self.fonts: dict[int, ImageFont.FreeTypeFont] = {}  # by size: a card tries several
         # Everything but the title that shapes a card: part of every card's cache key.
-        config = self.config
         shape = [self.name, self.colours, config["size"], config["title_sizes"], config["shades"]]
+        font_bytes = font.read_bytes() if self.font else f"Pillow {PILLOW_VERSION}".encode()
         self.shape = hashlib.sha256(
-            json.dumps(shape).encode() + Path(self.font).read_bytes() + SOURCE.read_bytes()
+            json.dumps(shape).encode() + font_bytes + SOURCE.read_bytes()
         ).hexdigest()
-        self.palette = palette_for(self.colours, self.config["shades"])
+        self.palette = palette_for(self.colours, config["shades"])
         self.drawn = self.cached = 0
-        self.ahead: set[str] = set()  # titles whose cards draw_ahead drew
-        self.drawing: list[subprocess.Popen] = []  # draw_ahead's processes, while they draw
-        self.todo: list[tuple] = []  # (title, save_as, source file) to publish at the end
 
-    def __getstate__(self) -> dict:
-        """Pelican's content cache pickles the settings this is in (each category and tag keeps
-        them): the processes drawing belong to this build alone."""
-        return {**self.__dict__, "drawing": []}
+    def font_at(self, size: int) -> ImageFont.FreeTypeFont:
+        if size not in self.fonts:
+            self.fonts[size] = load_font(self.font, size)
+        return self.fonts[size]
 
     def cache_file(self, title: str) -> Path:
         key = hashlib.sha256(f"{self.shape}\n{title}".encode()).hexdigest()[:32]
         return self.cache / f"{key}.png"
 
-    def draw_ahead(self, titles: list[str]) -> None:
-        """Starts drawing the cards not in the cache yet, nor being drawn, in another process
-        (draw_job), on every processor but this one, which meanwhile builds the site: a cold
-        build draws a thousand cards, about 6 s on one processor. A fresh process rather than a
-        fork of this large one, whose memory the fork would share until written to (measured at
-        1,000 articles, single runs: the pages took 8.3-9.0 s to write beside a fork, 6.8-8.6 s
-        beside a fresh process). publish_cards waits for them (wait); publish() draws any card
-        they could not."""
-        todo = [t for t in dict.fromkeys(titles)
-                if t not in self.ahead and not self.cache_file(t).is_file()]  # fmt: skip
-        if len(todo) < DRAW_AHEAD_MIN:
-            return
-        job = {"settings": {k: self.settings[k] for k in CARD_SETTINGS if k in self.settings},
-               "titles": todo, "workers": max(1, processors(self.settings) - 1)}  # fmt: skip
-        drawing = subprocess.Popen(
-            [sys.executable, "-c", DRAWER, str(Path(__file__).resolve().parent.parent)],
-            stdin=subprocess.PIPE,
-        )
-        with drawing.stdin as stdin:
-            stdin.write(json.dumps(job).encode())
-        self.drawing.append(drawing)
-        self.ahead.update(todo)
-
-    def draw_all(self, titles: list[str]) -> list:
-        for title in titles:
-            save_png(self.draw(title), self.cache_file(title))
-        return []
-
     def draw(self, title: str) -> Image.Image:
-        shades = self.config["shades"]
-        return draw_card(title, self.name, self.palette, self.font, self.config, shades)
-
-    def wait(self) -> None:
-        """The cards draw_ahead started are drawn (or the process drawing them failed)."""
-        for drawing in self.drawing:
-            drawing.wait()
-        self.drawing = []
+        return draw_card(title, self.name, self.palette, self.font_at, self.config,
+                         self.config["shades"])  # fmt: skip
 
     def card(self, save_as: str, alt: str) -> Card:
-        """What the templates print of a card (it is published at the end: publish)."""
+        """What the templates print of a card."""
         width, height = self.config["size"]
         return Card(url=save_as, width=width, height=height, alt=alt)
 
-    def publish(self, title: str, save_as: str) -> None:
-        """The card for `title`, from the cache or drawn into it, published at `save_as`."""
+    def ready(self, title: str) -> Path:
+        """The cache file of the card for `title`, drawn into the cache if it is not there."""
         cached = self.cache_file(title)
-        if cached.is_file() and title in self.ahead:
-            self.drawn += 1
-        elif cached.is_file():
+        if cached.is_file():
             self.cached += 1
         else:
             save_png(self.draw(title), cached)
             self.drawn += 1
-        target = self.output / save_as
-        target.parent.mkdir(parents=True, exist_ok=True)
-        link_or_copy(cached, target)
-
-
-def draw_job() -> None:
-    """The process draw_ahead starts: the cards of the titles it is given, into the cache."""
-    job = json.load(sys.stdin)
-    cards = Cards(job["settings"])
-    share_out(job["titles"], cards.draw_all, job["workers"])
-
-
-def link_or_copy(cached: Path, target: Path) -> None:
-    """The cached card, published as a hard link to it where the file system allows (no bytes
-    copied: a cache file is never written again, only replaced or removed), else a copy."""
-    target.unlink(missing_ok=True)
-    try:
-        os.link(cached, target)
-    except OSError:
-        shutil.copyfile(cached, target)
+        return cached
 
 
 def card_save_as(folder: str, article) -> str:
@@ -381,139 +360,62 @@ def card_save_as(folder: str, article) -> str:
     return f"{folder}/{name}.png"
 
 
+def static_card(generator: StaticGenerator, cached: Path, save_as: str) -> Static:
+    """A Pelican static file that copies the cached card to `save_as` in the output folder."""
+    metadata = {"title": posixpath.basename(save_as), "save_as": save_as, "url": save_as}
+    return Static(None, metadata=metadata, settings=generator.settings,
+                  source_path=str(cached), context=generator.context)  # fmt: skip
+
+
 def make_cards(generators: list) -> None:
     """A card for every article that is written, and the site card for the other pages: their
-    addresses for the templates now, the cards drawn meanwhile, published at the end."""
+    addresses for the templates, the cards drawn (or taken from the cache) and handed to the
+    static generator, which copies them into the output folder with the site's other files."""
     articles = next((g for g in generators if isinstance(g, ArticlesGenerator)), None)
-    if articles is None:
+    statics = next((g for g in generators if isinstance(g, StaticGenerator)), None)
+    if articles is None or statics is None:
         return
     settings = articles.settings
     try:
-        cards = settings.get(STATE) or Cards(settings)  # draw_early's, if it made one
-    except (ThemeError, OSError) as error:
-        _report_theme(settings, error)
+        cards = Cards(settings)
+    except ThemeError as error:
+        problem(None, None, "theme", subject="social cards", problem=f"Social cards: {error}")
         return
-    settings[STATE] = cards
-    config = cards.config
-    reserved = _static_files(generators)
+    start, config = time.perf_counter(), cards.config
+    reserved = {os.path.normpath(f.save_as).replace(os.sep, "/"): f.source_path
+                for f in statics.staticfiles}  # fmt: skip
     site_title = config["site_title"] or settings.get("SITE_TAGLINE") or settings["SITENAME"]
-    if config["site_card"] in reserved:
-        _report_clash(settings, reserved[config["site_card"]], config["site_card"], "the site")
-    # The context is shared by every generator: list pages, pages and the 404 page read it.
-    articles.context["site_card"] = cards.card(config["site_card"], f"{cards.name}: {site_title}")
-    cards.todo.append((site_title, config["site_card"], None))
+    todo = [(site_title, config["site_card"], "the site")]
     written = chain(
         articles.articles, articles.translations, articles.hidden_articles,
         articles.hidden_translations, articles.drafts, articles.drafts_translations,
     )  # fmt: skip
-    written = [a for a in written if a.save_as]  # drafts in production: no page, so no card
-    cards.draw_ahead([plain_title(a.title) for a in written])
-    for article in written:
+    for article in (a for a in written if a.save_as):  # drafts in production: no page, no card
         save_as = card_save_as(config["folder"], article)
         title = plain_title(article.title)
-        if save_as in reserved:
-            _report_clash(settings, reserved[save_as], save_as, f'the article "{title}"')
         alt = " ".join(title.split())  # no-break spaces only matter where a line may break
         article.social_card = cards.card(save_as, f"{alt} – {cards.name}")
-        cards.todo.append((title, save_as, article.source_path))
-
-
-def draw_early(generator) -> None:
-    """The articles are read but not yet made into Pelican's articles (a cold build reads them
-    ahead, at this same signal: plugins/build_cache): the cards of the titles read start
-    drawing now, while this process makes the articles on its own, one by one (a second a
-    thousand), instead of once all exist (make_cards draws what this did not)."""
-    settings, readers = generator.settings, generator.readers
-    if not settings.get(EARLY) or STATE in settings:
-        return
-    files = generator.get_files(settings["ARTICLE_PATHS"], exclude=settings["ARTICLE_EXCLUDES"])
-    titles = []
-    for name in files:
-        read = readers.get_cached_data(os.path.abspath(os.path.join(generator.path, name)), None)
-        title = read[1].get("title") if read else None  # (content, metadata), as read
-        if isinstance(title, str):
-            titles.append(plain_title(title))
-    if len(titles) < DRAW_AHEAD_MIN:
-        return
-    try:
-        cards = Cards(settings)
-    except (ThemeError, OSError):
-        return  # make_cards reports it
-    settings[STATE] = cards
-    cards.draw_ahead(titles)
-
-
-def draw_early_after_reading(pelican) -> None:
-    """Connected now, after every plugin's own receivers (register() runs before `initialized`),
-    so that draw_early runs after plugins/build_cache has read the articles ahead; only for a
-    build with this plugin (signals are global: another build in this process may not)."""
-    if any(getattr(p, "register", None) is register for p in pelican.plugins):
-        pelican.settings[EARLY] = True
-        signals.article_generator_init.connect(draw_early)
-
-
-def publish_cards(pelican) -> None:
-    """Every page is written: the cards, drawn by now, go into the output folder (a preview,
-    which writes only a few pages, waits for them and publishes none)."""
-    cards = pelican.settings.pop(STATE, None)
-    if cards is None:
-        return
-    start = time.perf_counter()
-    cards.wait()
-    for title, save_as, source in cards.todo if writes(pelican.settings) else ():
+        todo.append((title, save_as, f'the article "{title}"'))
+    # The context is shared by every generator: list pages, pages and the 404 page read it.
+    articles.context["site_card"] = cards.card(config["site_card"], f"{cards.name}: {site_title}")
+    for title, save_as, owner in todo:
+        if save_as in reserved:
+            problem(reserved[save_as], None, "written-twice", subject=save_as, url=save_as,
+                    others=f"the social card of {owner}")  # fmt: skip
+            continue
         try:
-            cards.publish(title, save_as)
-        except OSError as error:  # a full disk, a folder that cannot be written...
-            _report_unwritten(pelican.settings, source, save_as, error)
-    seconds = time.perf_counter() - start
-    logger.info("Social cards: %d drawn, %d from the cache, published in %.2f s", cards.drawn,
-                cards.cached, seconds)  # fmt: skip
-
-
-def _static_files(generators: list) -> dict[str, str]:
-    """Static files' published paths -> their source files (a card must not overwrite one)."""
-    static = next((g for g in generators if isinstance(g, StaticGenerator)), None)
-    files = static.staticfiles if static else []
-    return {os.path.normpath(f.save_as).replace(os.sep, "/"): f.source_path for f in files}
-
-
-def _checks(settings: dict):
-    try:
-        from rebalance.plugins.content_checks.content_checks import checks_of
-    except ImportError:
-        return None
-    return checks_of(settings)
-
-
-def _report_theme(settings: dict, error: Exception) -> None:
-    checks = _checks(settings)
-    if checks is None:
-        raise error
-    checks.add(None, None, "theme", subject="social cards", problem=f"Social cards: {error}")
-
-
-def _report_clash(settings: dict, source: str, save_as: str, owner: str) -> None:
-    checks = _checks(settings)
-    others = f"the social card of {owner}"  # the site / the article "Title"
-    if checks is None:
-        raise FileExistsError(f"{source} would be published at /{save_as}, like {others}")
-    checks.add(source, None, "written-twice", subject=save_as, url=save_as, others=others)
-
-
-def _report_unwritten(settings: dict, source: str, save_as: str, error: OSError) -> None:
-    checks = _checks(settings)
-    if checks is None:
-        raise error
-    checks.add(source, None, "write-failed", subject=save_as, url=save_as, error=error, hint="")
+            cached = cards.ready(title)
+        except OSError as error:  # a full disk, a cache folder that cannot be written...
+            problem(None, None, "write-failed", subject=save_as, url=save_as, error=error, hint="")
+            continue
+        statics.staticfiles.append(static_card(statics, cached, save_as))
+    logger.info("Social cards: %d drawn, %d from the cache (%s), in %.2f s", cards.drawn,
+                cards.cached, cards.cache, time.perf_counter() - start)  # fmt: skip
 
 
 def register() -> None:
-    # initialized: draw_early joins article_generator_init, behind the plugins' receivers.
-    signals.initialized.connect(draw_early_after_reading)
-    # all_generators_finalized: every article is read (title, slug, status), no page is written
-    # yet: each article gets its card's address before the templates that print og:image run;
-    # the missing cards are drawn meanwhile.
+    # all_generators_finalized: every article is read (title, slug, status) and the static
+    # files are known, but no page is written and nothing copied yet: each article gets its
+    # card's address before the templates that print og:image run, and the cards join the
+    # static files Pelican copies into the output folder.
     signals.all_generators_finalized.connect(make_cards)
-    # finalized: before the search index and the content checks (PLUGINS order), which look
-    # at the output folder.
-    signals.finalized.connect(publish_cards)
