@@ -16,8 +16,7 @@
   exactly these two classes and aria-label on links.
 * Table of contents. `content.toc`: the (id, text) of each `##` heading, for the article
   template, when there are at least `toc_min_sections` of them (else empty). The template draws
-  it as plain text: nothing of the author's markup is copied outside the body. With
-  plugins/build_cache on, the headings of an unchanged body are looked up, not parsed again.
+  it as plain text: nothing of the author's markup is copied outside the body.
 
 pelican-toc (pelican-plugins) does the second part but is not on PyPI, so it cannot be pinned;
 it also copies each heading's HTML into the contents list, and has no heading anchors.
@@ -35,8 +34,6 @@ from markdown.treeprocessors import Treeprocessor
 from pelican import signals
 from pelican.contents import Article, Page
 from selectolax.lexbor import LexborHTMLParser
-
-from rebalance.plugins.build_cache.build_cache import remembered
 
 DEFAULTS = {
     # Heading levels that get a link to themselves (## is 2, ### is 3).
@@ -132,7 +129,7 @@ def add_toc(content) -> None:
     if not getattr(content, "_content", None):
         content.toc = []
         return
-    found = remembered(content.settings, "sections", content._content, sections)
+    found = sections(content._content)
     content.toc = found if len(found) >= settings_for(content.settings)["toc_min_sections"] else []
 
 

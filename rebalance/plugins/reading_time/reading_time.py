@@ -2,8 +2,7 @@
 
 pelican-readtime (the only packaged alternative) floors the minutes and has not been released
 since 2019, so this is ours: count the words a reader reads (the rendered body without markup)
-and divide by a reading speed, rounding to the nearest minute, never less than one. With
-plugins/build_cache on, the count of an unchanged text is looked up, not counted again.
+and divide by a reading speed, rounding to the nearest minute, never less than one.
 """
 
 from __future__ import annotations
@@ -12,8 +11,6 @@ import re
 
 from pelican import signals
 from selectolax.lexbor import LexborHTMLParser
-
-from rebalance.plugins.build_cache.build_cache import remembered
 
 DEFAULTS = {"words_per_minute": 260}
 WORD = re.compile(r"\w+(?:[\'’-]\w+)*")
@@ -43,8 +40,7 @@ def add_reading_time(content) -> None:
     if not getattr(content, "_content", None):
         return
     wpm = settings_for(content.settings)["words_per_minute"]
-    words = remembered(content.settings, "words", content._content, count_words)
-    content.reading_time = minutes_to_read(words, wpm)
+    content.reading_time = minutes_to_read(count_words(content._content), wpm)
 
 
 def register() -> None:
