@@ -3,10 +3,12 @@
 Our whole stylesheet is a few KB. Inlining it means the page renders after one round trip with
 no render-blocking request, which matters most to patients on phones and slow networks.
 (eleventy-base-blog inlines its CSS the same way.) Comments and extra white space are removed.
+A theme without these files (Pelican's own, say) gets an empty string: it links its own CSS.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 
@@ -17,6 +19,7 @@ DEFAULTS = {"files": ["css/tokens.css", "css/main.css"]}
 COMMENT = re.compile(r"/\*.*?\*/", re.S)
 SPACE = re.compile(r"\s+")
 AROUND_PUNCT = re.compile(r"\s*([{};,>])\s*")
+logger = logging.getLogger(__name__)
 
 
 def minify(css: str) -> str:
@@ -28,9 +31,13 @@ def minify(css: str) -> str:
 
 
 def read_css(theme: str, files: list[str]) -> str:
-    """The theme's CSS files (paths relative to theme/static), concatenated and minified."""
+    """The theme's CSS files (paths relative to theme/static), concatenated and minified. Files
+    the theme lacks are left out (logged at debug level: Pelican's own theme has only main.css)."""
     static = Path(theme) / "static"
-    return minify("\n".join((static / name).read_text(encoding="utf-8") for name in files))
+    found = [static / name for name in files if (static / name).is_file()]
+    if len(found) < len(files):
+        logger.debug("inline_css: %s lacks some of %s", static, ", ".join(files))
+    return minify("\n".join(path.read_text(encoding="utf-8") for path in found))
 
 
 def add_global(generator) -> None:
