@@ -3,13 +3,17 @@
 Authors write `[Book now]({booking})`; the URL itself is the BOOKING_URL setting, so changing
 booking provider is one edit in pelicanconf.py, never a search through every article. An article
 (or page) may send its readers to another booking page, a given appointment type say, with a
-`Booking: https://...` header line; it must be an https address (the content checks report one
-that is not, and the site's BOOKING_URL is used instead).
+`Booking: https://...` header line; it must be an https address (one that is not is reported,
+and the site's BOOKING_URL is used instead). Without a BOOKING_URL setting (a site not set up for
+bookings) `{booking}` is left as written, and Pelican warns about each.
 
 Attribution without trackers: every booking link carries the BOOKING_UTM query parameters
 (utm_source, utm_medium) and utm_campaign, the page's slug, so the booking service's own reports
 show which article a booking came from. Nothing runs in the reader's browser and nothing is sent
 anywhere else. BOOKING_UTM = None leaves the addresses as they are.
+
+A problem is logged as a warning carrying extra={"content_problem": {...}}: plugins/content_checks,
+when it runs, reports it with the others and fails the build. The words are MESSAGES.
 
 Templates call `booking_href()` for the address on the page being written (`booking_href(False)`:
 without the parameters, for print). External links in articles get rel="noopener".
@@ -17,6 +21,8 @@ without the parameters, for print). External links in articles get rel="noopener
 
 from __future__ import annotations
 
+import logging
+import os
 import re
 from html import escape
 from urllib.parse import urlencode, urlsplit
@@ -25,14 +31,21 @@ from jinja2 import pass_context
 from pelican import signals
 from pelican.contents import Article, Content, Page
 
-from rebalance.plugins.build_cache.build_cache import remembered
-
 PLACEHOLDER = "{booking}"
 # The default for BOOKING_UTM; utm_campaign (the page's slug) is added to it.
 DEFAULT_UTM = {"utm_source": "website", "utm_medium": "referral"}
 ANCHOR = re.compile(r"<a\s[^>]*>", re.I)
 HREF = re.compile(r"""\shref\s*=\s*(["'])(.*?)\1""", re.I | re.S)
 REL = re.compile(r"""\srel\s*=\s*(["'])(.*?)\1""", re.I | re.S)
+# What an author is told, in plain words (docs/content-checks.md explains each further).
+MESSAGES: dict[str, str] = {
+    "booking-url": (
+        '"Booking: {value}" is not a booking page address: {why}. Copy the full address the '
+        "booking service gives (https://...), or remove the line to use the clinic's usual "
+        "booking page."
+    ),
+}
+logger = logging.getLogger(__name__)
 
 
 def is_external(href: str, siteurl: str) -> bool:
@@ -114,26 +127,40 @@ def _utm(settings) -> dict | None:
     return settings.get("BOOKING_UTM", DEFAULT_UTM)
 
 
+def header_line(path: str, key: str) -> int | None:
+    """The line of `key` ("booking") in the header of the Markdown file at `path`."""
+    try:
+        with open(path, encoding="utf-8") as file:
+            for number, text in enumerate(file, 1):
+                if not text.strip():
+                    return None  # the header ends at the first empty line
+                if text.partition(":")[0].strip().lower() == key:
+                    return number
+    except (OSError, UnicodeDecodeError):
+        return None
+    return None
+
+
 def _report(content, value: str, why: str) -> None:
-    from rebalance.plugins.content_checks.content_checks import checks_of
-    from rebalance.plugins.content_checks.sources import PROBLEMS
+    """A `Booking:` value that cannot be used, against its header line."""
+    path, line = content.source_path, header_line(content.source_path, "booking")
+    text = MESSAGES["booking-url"].format(value=value, why=why)
+    project = os.path.dirname(os.path.abspath(content.settings["PATH"]))
+    where = os.path.relpath(path, project).replace(os.sep, "/") + (f":{line}" if line else "")
+    problem = {"path": path, "line": line, "message": text, "subject": "booking"}
+    logger.warning("%s: %s", where, text, extra={"content_problem": problem})
 
-    checks = checks_of(content.settings)
-    if checks is not None:
-        line = (content.metadata.get(PROBLEMS) or {}).get("lines", {}).get("booking")
-        checks.add(content.source_path, line, "booking-url", subject="booking", value=value,
-                   why=why)  # fmt: skip
 
-
-def base_url(content) -> str:
-    """The booking page for an article or page: its own `Booking:` if usable, else BOOKING_URL."""
+def base_url(content) -> str | None:
+    """The booking page for an article or page: its own `Booking:` if usable, else BOOKING_URL
+    (None when the settings have none)."""
     own = content.metadata.get("booking")
     if isinstance(own, str) and own.strip():
         why = booking_url_problem(own.strip())
         if why is None:
             return own.strip()
         _report(content, own, why)
-    return content.settings["BOOKING_URL"]
+    return content.settings.get("BOOKING_URL")
 
 
 def process(content) -> None:
@@ -142,12 +169,12 @@ def process(content) -> None:
     if not isinstance(content, Article | Page):
         return  # a static file
     settings = content.settings
-    content.booking_base_url = base_url(content)
-    content.booking_url = with_utm(content.booking_base_url, _utm(settings), content.slug or "")
+    content.booking_base_url = base = base_url(content)
+    content.booking_url = base and with_utm(base, _utm(settings), content.slug or "")
     if not getattr(content, "_content", None):
         return
-    content._content = remembered(settings, "booking links", content._content, rewrite_links,
-                                  content.booking_url, settings.get("SITEURL", ""))  # fmt: skip
+    booking = content.booking_url or PLACEHOLDER  # no BOOKING_URL: {booking} stays as written
+    content._content = rewrite_links(content._content, booking, settings.get("SITEURL", ""))
 
 
 @pass_context
@@ -157,10 +184,10 @@ def booking_href(context, tracked: bool = True) -> str:
     attribution parameters (what a reader would type from paper)."""
     content = next((c for c in (context.get("article"), context.get("page"))
                     if isinstance(c, Content)), None)  # fmt: skip
-    if content is not None and hasattr(content, "booking_url"):
+    if content is not None and getattr(content, "booking_url", None):
         return content.booking_url if tracked else content.booking_base_url
-    url = context["BOOKING_URL"]
-    if not tracked:
+    url = context.get("BOOKING_URL") or ""
+    if not tracked or not url:
         return url
     return with_utm(url, context.get("BOOKING_UTM", DEFAULT_UTM), campaign_for(
         context.get("output_file") or ""))  # fmt: skip
