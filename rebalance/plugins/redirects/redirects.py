@@ -3,16 +3,19 @@
 The clinic's old hosted blog had its posts at /post/<slug>. For every article, and for each path
 its `Redirect-from:` header line names (comma-separated), the build writes
 
-* a redirect page, old/path/index.html (theme/templates/redirect.html: meta refresh, rel=canonical
-  and a visible link), which static hosts serve for both /old/path and /old/path/ (GitHub Pages
-  answers the first with a redirect to the second); a path ending in .html is written as is;
+* a redirect page, old/path/index.html (the theme's redirect.html, else this plugin's own: meta
+  refresh, rel=canonical and a visible link), which static hosts serve for both /old/path and
+  /old/path/ (GitHub Pages answers the first with a redirect to the second); a path ending in
+  .html is written as is;
 * a line in `_redirects` at the site root (Netlify, Cloudflare Pages): `/old/path /new/ 301`,
   and the same for the path with a trailing slash, so those hosts answer with a real 301.
 
 A `Redirect-from:` path must be a path of this site (starting with /, no host, no ?query or
 #fragment, no . or .. steps), and no old path may be the address of a page the site has (a real
-page, a static file) or be claimed twice; the content checks report each with its file and line.
-The redirect pages stay out of the sitemap.
+page, a static file) or be claimed twice; each is reported with its file and line, as a warning
+carrying extra={"content_problem": {...}} (plugins/content_checks, when it runs, reports it with
+the others and fails the build). The words are MESSAGES. The redirect pages stay out of the
+sitemap.
 
 pelican-redirect (PyPI) writes such pages too, but from a fixed template (no lang, title or
 theme: its pages fail the HTML checker and the site's own page tests), one `original_url` per
@@ -21,14 +24,17 @@ article, with no `_redirects` file and no checks, so this is ours.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from jinja2 import Template
 from pelican import signals
 from pelican.contents import Article, Content, Page
-from pelican.generators import Generator
+from pelican.generators import Generator, PelicanTemplateNotFound
 from pelican.utils import sanitised_join
 
 DEFAULTS = {
@@ -42,6 +48,20 @@ DEFAULTS = {
 KEY = "redirect-from"
 # RFC 3986 path characters (percent-escapes included): what an old address may be made of.
 PATH_RE = re.compile(r"/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*")
+TEMPLATE = Path(__file__).with_name("redirect.html")  # for a theme without a "redirect" template
+# What an author is told, in plain words (docs/content-checks.md explains each further).
+MESSAGES: dict[str, str] = {
+    "redirect-from": (
+        '"Redirect-from: {value}" is not an old address of this site: {why}. Write the part of '
+        'the old address after the site\'s name, for example "Redirect-from: /post/knee-pain"; '
+        "separate several with commas."
+    ),
+    "redirect-taken": (
+        "the old address {path} cannot lead here: it is {owner}. Remove it from the "
+        '"Redirect-from:" line (or, if the settings make it, give this file another "Slug:").'
+    ),
+}
+logger = logging.getLogger(__name__)
 
 
 def settings_for(pelican_settings: dict) -> dict:
@@ -87,16 +107,33 @@ def path_problem(path: str) -> str | None:
     return None
 
 
-def _checks(settings: dict):
-    from rebalance.plugins.content_checks.content_checks import checks_of
+def header_line(path: str, key: str) -> int | None:
+    """The line of `key` ("redirect-from") in the header of the Markdown file at `path`."""
+    try:
+        with open(path, encoding="utf-8") as file:
+            for number, text in enumerate(file, 1):
+                if not text.strip():
+                    return None  # the header ends at the first empty line
+                if text.partition(":")[0].strip().lower() == key:
+                    return number
+    except (OSError, UnicodeDecodeError):
+        return None
+    return None
 
-    return checks_of(settings)
+
+def shown(settings: dict, path: str) -> str:
+    """A path as the author knows it: content/articles/… (relative to the project)."""
+    relative = os.path.relpath(path, os.path.dirname(os.path.abspath(settings["PATH"])))
+    return path if relative.startswith(os.pardir) else relative.replace(os.sep, "/")
 
 
-def _line(content) -> int | None:
-    from rebalance.plugins.content_checks.sources import PROBLEMS
-
-    return (content.metadata.get(PROBLEMS) or {}).get("lines", {}).get(KEY)
+def report(content: Content, line: int | None, message: str, /, **values: object) -> None:
+    """Logs the message named `message` against `content`'s file, for plugins/content_checks'
+    report (or as a plain warning without it)."""
+    text, path = MESSAGES[message].format(**values), content.source_path
+    where = shown(content.settings, path) + (f":{line}" if line else "")
+    problem = {"path": path, "line": line, "message": text, "subject": KEY}
+    logger.warning("%s: %s", where, text, extra={"content_problem": problem})
 
 
 def read_header(content) -> None:
@@ -110,23 +147,33 @@ def read_header(content) -> None:
     content.redirect_from = []
     for path in paths:
         why = path_problem(path)
-        checks = _checks(content.settings) if why else None
         if why is None:
             content.redirect_from.append(path)
-        elif checks is not None:
-            checks.add(content.source_path, _line(content), "redirect-from", subject=KEY,
-                       value=path, why=why)  # fmt: skip
+        else:
+            line = header_line(content.source_path, KEY)
+            report(content, line, "redirect-from", value=path, why=why)
 
 
 class RedirectsGenerator(Generator):
     """Writes the redirect pages and the hosts' redirects file, after the articles and pages."""
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.written: set[str] = set()  # files the writer has written in this build
+        # Held weakly by blinker (a bound method): the receivers go with this build's generator.
+        signals.content_written.connect(self.note_written)
+        signals.feed_written.connect(self.note_written)
+
+    def note_written(self, path: str, **_) -> None:
+        """A page or feed Pelican's writer wrote (content_written, feed_written)."""
+        self.written.add(os.path.normcase(path))
+
     def generate_output(self, writer) -> None:
         config = settings_for(self.settings)
-        redirects = self.redirects(config, writer)
+        redirects = self.redirects(config)
         if not redirects:
             return
-        template = self.get_template("redirect")
+        template = self.template()
         for redirect in redirects:
             # dates=[]: the page shows no article text (so the content checks look for none).
             writer.write_file(redirect.save_as, template, self.context,
@@ -137,7 +184,14 @@ class RedirectsGenerator(Generator):
         if config["hosts_file"]:
             self.write_hosts_file(config, redirects)
 
-    def redirects(self, config: dict, writer) -> list[Redirect]:
+    def template(self) -> Template:
+        """The theme's "redirect" template, else this plugin's own."""
+        try:
+            return self.get_template("redirect")
+        except PelicanTemplateNotFound:
+            return self.env.from_string(TEMPLATE.read_text(encoding="utf-8"))
+
+    def redirects(self, config: dict) -> list[Redirect]:
         """Every redirect to write, each old path once, none where the site has a page."""
         contents = {"articles": [*self.context.get("articles", ()),
                                  *self.context.get("hidden_articles", ())],
@@ -150,7 +204,7 @@ class RedirectsGenerator(Generator):
                   for pattern in config[kind]]  # fmt: skip
         wanted += [Redirect(old, content, True) for items in contents.values() for content in items
                    for old in getattr(content, "redirect_from", ())]  # fmt: skip
-        written = {os.path.normcase(p) for p in getattr(writer, "_written_files", ())}
+        written = self.written
         static = {os.path.normpath(s.save_as) for s in self.context.get("staticfiles", ())}
         claimed: dict[str, Redirect] = {}
         redirects = []
@@ -163,7 +217,7 @@ class RedirectsGenerator(Generator):
             if target in written or os.path.normpath(redirect.save_as) in static:
                 owner = "a page of this site"
             elif other is not None:
-                owner = f"the old address of {self.shown(other.to)}"
+                owner = f"the old address of {shown(self.settings, other.to.source_path)}"
             if owner:
                 self.report(redirect, owner)
                 continue
@@ -171,18 +225,10 @@ class RedirectsGenerator(Generator):
             redirects.append(redirect)
         return redirects
 
-    def shown(self, content: Content) -> str:
-        checks = _checks(self.settings)
-        return checks.shown(content.source_path) if checks else content.source_path
-
     def report(self, redirect: Redirect, owner: str) -> None:
         """An old path that cannot be redirected: against the file that named it."""
-        checks = _checks(self.settings)
-        if checks is None:
-            return
-        line = _line(redirect.to) if redirect.from_header else None
-        checks.add(redirect.to.source_path, line, "redirect-taken", subject=KEY,
-                   path=redirect.old, owner=owner)  # fmt: skip
+        line = header_line(redirect.to.source_path, KEY) if redirect.from_header else None
+        report(redirect.to, line, "redirect-taken", path=redirect.old, owner=owner)
 
     def keep_out_of_sitemap(self, redirects: list[Redirect]) -> None:
         """pelican-sitemap lists every page written: not these (a new dict for this build)."""
