@@ -613,9 +613,26 @@ def test_url_allowlist(url, resource, allowed):
     assert (url_problem(url, "https://www.example.com", resource) is None) == allowed
 
 
+def every_message() -> dict[str, str]:
+    """The messages of the content checks and of every local plugin (each keeps its own
+    MESSAGES: plugins stand alone and report through the logging channel)."""
+    import importlib
+    import pkgutil
+
+    import rebalance.plugins
+
+    found = dict(MESSAGES)
+    for info in pkgutil.walk_packages(rebalance.plugins.__path__, "rebalance.plugins."):
+        module = importlib.import_module(info.name)
+        found.update({f"{info.name}: {k}": v for k, v in getattr(module, "MESSAGES", {}).items()})
+    return found
+
+
 def test_every_message_is_explained_in_the_docs():
     docs = " ".join(DOCS.read_text(encoding="utf-8").split())
-    for name, message in MESSAGES.items():
+    messages = every_message()
+    assert len(messages) > len(MESSAGES), "no plugin's own MESSAGES were found"
+    for name, message in messages.items():
         longest = max(message.format_map(_Holes()).split("\0"), key=len)  # the most telling words
         words = " ".join(longest.split()).strip(' "().;:,{}')[:40]
         assert words in docs, f"docs/content-checks.md does not explain {name!r}: {words!r}"

@@ -20,207 +20,38 @@ explained for authors in docs/content-checks.md.
 from __future__ import annotations
 
 import logging
-import os
-import re
 import sys
-from dataclasses import dataclass
 
 from jinja2 import TemplateError
 from pelican import signals
 from pelican.contents import Content
-
-from rebalance.plugins.build_cache.build_cache import writes
-from rebalance.plugins.build_cache.writer import ParallelWriter
+from pelican.writers import Writer
 
 from . import sources, written
-from .messages import MESSAGES, say
-
-DEFAULTS = {
-    # Extra HTML elements authors may use, with their allowed attributes: {"video": ["src"]}.
-    "elements": {},
-    # Layouts each content type may ask for with "Template:".
-    "templates": {"article": ["article"], "page": ["page", "contact"]},
-    # Static files allowed per folder of STATIC_PATHS, by extension. Folders not listed here may
-    # hold only the files EXTRA_PATH_METADATA names (the maintainers' favicons, _headers...).
-    # Pictures are published as resized variants without metadata (plugins/images reads these;
-    # HEIC/HEIF are what iPhones save). GIF is not among them: animation would be lost.
-    "static_types": {"images": ["jpg", "jpeg", "png", "webp", "avif", "heic", "heif"]},
-    # Folders under content/ that a plugin reads as another kind of content, with that kind:
-    # Markdown files whose header keys are sources.KEYS[kind]. {"authors": "author"}: the
-    # clinicians' profiles (plugins/clinicians).
-    "plugin_folders": {},
-    # Files under content/ that are neither read nor published, by name (shell patterns).
-    "ignore": [".DS_Store", "Thumbs.db", "desktop.ini", ".gitkeep", "*~", ".#*", "*.swp"],
-    "summary_length": 160,
-}
-STATE = "_content_checks"  # key of the running build's Checks in the settings dict
-CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")  # shown as \x01 in the report, which is one line each
-# Pelican's own checks that ours replace, by the function that logs them: find_empty_alt warns
-# about every alt="", which WCAG prescribes for decorative images (written.py tells the two apart).
-SUPERSEDED = {"find_empty_alt"}
-
-
-class ContentProblemsError(Exception):
-    """Raised at the end of a build that found problems, so Pelican exits non-zero."""
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One problem: the file to edit (absolute; None for the site as a whole), the line where it
-    is known, the message (what is wrong, then what to do), and what it is about."""
-
-    path: str | None
-    line: int | None
-    message: str
-    subject: str = ""
-    pelican: bool = False  # one of Pelican's own log records
-
-    def sort_key(self) -> tuple:
-        return (self.path is None, self.path or "", self.line or 0, self.message)
-
-
-class Checks:
-    """The problems of one build, and what the checks of written pages gather for the end."""
-
-    def __init__(self, settings: dict) -> None:
-        self.settings = settings
-        self.config = {**DEFAULTS, **settings.get("CONTENT_CHECKS", {})}
-        self.problems: list[Problem] = []
-        self.writing: str | None = None  # source file of the page being written
-        self.static_ok: set[str] = set()  # static files the inventory allows (relative paths)
-        self.pages = written.Site(self)
-
-    def add(self, path: str | None, line: int | None, message: str, /, subject: str = "",
-            **values: object) -> None:  # fmt: skip
-        """Records the message named `message` (filled in with values) against path:line."""
-        shown = {k: CONTROL_RE.sub(lambda m: f"\\x{ord(m[0]):02x}", v) if isinstance(v, str) else v
-                 for k, v in values.items()}  # fmt: skip
-        self.problems.append(Problem(path, line, say(message, **shown), subject))
-
-    def found(self) -> list[Problem]:
-        """Every problem found so far, the written pages' included (they are parsed once all
-        are written: Site.inspect_pending). Called once every page is written."""
-        self.pages.inspect_pending()
-        return self.problems
-
-    def shown(self, path: str) -> str:
-        """A path as the author knows it: content/articles/… (relative to the project)."""
-        base = os.path.dirname(os.path.abspath(self.settings["PATH"]))
-        relative = os.path.relpath(path, base)
-        return path if relative.startswith(os.pardir) else relative.replace(os.sep, "/")
-
-    def on_record(self, record: logging.LogRecord) -> None:
-        """One of Pelican's warnings or errors: blamed on the file it names, or being written."""
-        own = getattr(record, "content_checks", None)
-        if own:  # our template Undefined: already in plain words
-            self.problems.append(Problem(own["path"], own["line"], own["message"], own["what"]))
-            return
-        args = record.args if isinstance(record.args, tuple) else ()
-        paths = [getattr(a, "source_path", a) for a in args]
-        paths = [os.path.join(self.settings["PATH"], p) for p in paths if isinstance(p, str)]
-        path = next((p for p in paths if os.path.isfile(p)), self.writing)
-        detail = " ".join(record.getMessage().split())
-        subject = " ".join(str(a) for a in args if isinstance(a, str))
-        self.problems.append(Problem(path, None, say("pelican", detail=detail), subject, True))
-
-    def unique(self) -> list[Problem]:
-        """Each problem once, sorted. A Pelican record about something our checks reported (for
-        the same file, or for any when Pelican names none: its arguments name our problem's
-        subject) adds nothing and is dropped."""
-        ours = [p for p in self.problems if not p.pelican]
-
-        def covered(p: Problem) -> bool:
-            return p.pelican and any(
-                (q.path == p.path or p.path is None) and q.subject and p.subject
-                and (q.subject in p.subject or any(a in q.subject for a in p.subject.split()))
-                for q in ours
-            )  # fmt: skip
-
-        unique = {(p.path, p.line, p.message): p for p in self.problems if not covered(p)}
-        return sorted(unique.values(), key=Problem.sort_key)
-
-    def report(self, problems: list[Problem]) -> str:
-        """The text an author reads: every problem, one per line, then a count."""
-        lines, files = [], {p.path for p in problems}
-        github = os.environ.get("GITHUB_ACTIONS") == "true"
-        for p in problems:
-            where = self.shown(p.path) if p.path else "(site)"
-            lines.append(f"{where}{f':{p.line}' if p.line else ''}: {p.message}")
-            if github:  # an annotation on the file and line of the pull request's diff
-                place = f"file={where},line={p.line or 1}," if p.path else ""
-                text = p.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-                lines.append(f"::error {place}title=Content problem::{text}")
-        count = f"{len(problems)} content problem{'s' * (len(problems) != 1)}"
-        in_files = f" in {len(files)} file{'s' * (len(files) != 1)}"
-        return "\n".join([f"Content problems found: {len(problems)}{in_files}.", "", *lines,
-                          f"\n{count}{in_files}. Fix them and build again."]) + "\n"  # fmt: skip
-
-
-def checks_of(settings: dict) -> Checks | None:
-    return settings.get(STATE)
-
-
-# --- Pelican's own log ----------------------------------------------------------------------------
-class _Capture(logging.Filter):
-    """Hands each WARNING-or-worse record of Pelican's loggers to the collector and keeps it from
-    being printed: the author reads it once, in the report. A Filter on each logger, first in
-    line, because Pelican's LimitFilter would drop a message already shown in this process (a
-    second build in one process, such as a test, would miss it)."""
-
-    def __init__(self, checks: Checks) -> None:
-        super().__init__()
-        self.checks = checks
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno < logging.WARNING or record.exc_info:
-            return True  # exceptions: Pelican's main() reports them itself
-        if record.funcName not in SUPERSEDED:
-            self.checks.on_record(record)
-        return False
-
-
-def capture(checks: Checks) -> None:
-    capturing = _Capture(checks)
-    names = ["pelican", *(n for n in logging.root.manager.loggerDict if n.startswith("pelican."))]
-    for logger in map(logging.getLogger, names):
-        logger.filters = [f for f in logger.filters if not isinstance(f, _Capture)]
-        logger.filters.insert(0, capturing)
-    if logging.getLogger("pelican").getEffectiveLevel() > logging.WARNING:
-        logging.getLogger("pelican").setLevel(logging.WARNING)  # --quiet must not hide problems
-
-
-def hide_report_traceback(record: logging.LogRecord) -> bool:
-    """Pelican's main() logs the exception that ends a build with its traceback; after our
-    report a traceback would only bury it."""
-    if record.exc_info and isinstance(record.exc_info[1], ContentProblemsError):
-        record.exc_info, record.exc_text = None, None
-    return True
+from .collector import (
+    CHANNEL,
+    DEFAULTS,
+    STATE,
+    Checks,
+    ContentProblemsError,
+    Problem,
+    capture,
+    checks_of,
+    hide_report_traceback,
+)
+from .messages import MESSAGES
 
 
 # --- Writing --------------------------------------------------------------------------------------
-class CheckedWriter(ParallelWriter):
+class CheckedWriter(Writer):
     """Pelican's Writer, but a page that cannot be written is a problem of its own source file
-    (or template), and the other pages are still written and checked. In a preview
-    (plugins/build_cache) only the saved files' pages are written, and no feed. The pages of a
-    whole site are rendered at once, on every processor (build_cache's ParallelWriter)."""
+    (or template), and the other pages are still written and checked."""
 
     def write_file(self, name, template, context, *args, **kwargs):
-        if not writes(self.settings, name or None):
-            return None
         content = kwargs.get("article") or kwargs.get("page")
         source = content.source_path if isinstance(content, Content) else None
         return self.blamed(source, name, super().write_file, name, template, context, *args,
                            **kwargs)  # fmt: skip
-
-    def note(self, job, html: str, context: dict):
-        """A page rendered at once with the others (flush) is checked as it is written, in the
-        process that rendered it: its HTML is at hand, and the checks run on every processor."""
-        return written.examined(job.path, html, context)
-
-    def flush(self) -> None:
-        if (cache := self.settings.get("_build_cache")) is not None:
-            cache.stored("checks")  # loaded once, before the processes that render share it
-        super().flush()
 
     def blamed(self, source, name, write, *args, **kwargs):
         """write(*args, **kwargs); what it logs or raises is a problem of `source`. None if it
@@ -248,8 +79,6 @@ class CheckedWriter(ParallelWriter):
         return None
 
     def write_feed(self, *args, **kwargs):
-        if not writes(self.settings):
-            return None
         checks = checks_of(self.settings)
         try:
             return super().write_feed(*args, **kwargs)
@@ -279,9 +108,17 @@ def start(pelican) -> None:
     if not any(getattr(p, "register", None) is register for p in pelican.plugins):
         return  # signals are global: another Pelican in this process may not use this plugin
     checks = pelican.settings[STATE] = Checks(pelican.settings)
+    checks.pages = written.Site(checks)
     unknown = sorted(set(pelican.settings.get("CONTENT_CHECKS", {})) - set(DEFAULTS))
     for key in unknown:
         checks.add(None, None, "settings", key=key, known=", ".join(DEFAULTS))
+    # A plugin Pelican could not load is only logged, before any of this ran: the build would
+    # go on without it, and publish a site with what it does missing.
+    loaded = {getattr(p, "__name__", "") for p in pelican.plugins}
+    for name in pelican.settings.get("PLUGINS") or []:
+        name = name if isinstance(name, str) else getattr(name, "__name__", "")
+        if name not in loaded and f"pelican.plugins.{name}" not in loaded:
+            checks.add(None, None, "plugin-not-loaded", subject=name, plugin=name)
     capture(checks)
     sources.inventory(checks)
 
@@ -295,8 +132,12 @@ def finish(pelican) -> None:
     if checks is None:
         return
     checks.found()
-    if writes(pelican.settings):  # not a preview, whose few pages link to those not written
+    # WRITE_SELECTED (Pelican's own setting: `make serve` writes the saved page first) writes a
+    # few pages, which link to pages not written: links between pages are checked in full
+    # builds only.
+    if not pelican.settings.get("WRITE_SELECTED"):
         checks.pages.finish(pelican.output_path)
+    checks.store.save()
     pelican.settings.pop(STATE, None)
     problems = checks.unique()
     if problems:
@@ -329,4 +170,4 @@ def register() -> None:
     logging.getLogger("pelican").addFilter(hide_report_traceback)
 
 
-__all__ = ["MESSAGES", "ContentProblemsError", "Problem", "register"]
+__all__ = ["CHANNEL", "MESSAGES", "ContentProblemsError", "Problem", "register"]

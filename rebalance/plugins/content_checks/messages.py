@@ -220,6 +220,10 @@ MESSAGES = {
         f"The site was not updated: {ASK}."
     ),
     "settings": "CONTENT_CHECKS in the settings has the unknown key {key}; known keys: {known}.",
+    "plugin-not-loaded": (
+        "the plugin {plugin}, named in PLUGINS in the settings, could not be loaded, so the site "
+        f"would be published without what it does. The reason is printed above; {ASK}."
+    ),
     # --- Pelican's own complaints ----------------------------------------------------------------
     "pelican": "Pelican reported: {detail}",
 }

@@ -14,13 +14,14 @@ import os
 import re
 from datetime import datetime
 
-from markdown import Markdown
+from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
 from pelican.contents import Article, Page
+from pelican.generators import ArticlesGenerator, PagesGenerator
 from pelican.readers import MarkdownReader
 from pelican.utils import get_date
 
-from rebalance.plugins.build_cache.build_cache import addressed
+from .collector import checks_of
 
 KEYS = {
     "article": ["Title", "Date", "Modified", "Author", "Authors", "Category", "Tags", "Slug",
@@ -61,10 +62,20 @@ MONTH_RE = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-
 NAME_MAX, PATH_MAX = 255, 4096  # bytes, as on Linux, macOS and Windows file systems
 
 
-def _checks(settings: dict):
-    from .content_checks import checks_of
+_checks = checks_of
 
-    return checks_of(settings)
+CONTENT_LISTS = ("articles", "translations", "drafts", "drafts_translations", "hidden_articles",
+                 "hidden_translations", "pages", "hidden_pages", "draft_pages",
+                 "draft_translations")  # fmt: skip
+
+
+def addressed(generators: list) -> list:
+    """Every article and page the article and page generators hold, whatever its status, that
+    has an address (save_as)."""
+    return [content for generator in generators
+            if isinstance(generator, ArticlesGenerator | PagesGenerator)
+            for name in CONTENT_LISTS for content in getattr(generator, name, [])
+            if content.save_as]  # fmt: skip
 
 
 def spelt(key: str) -> str:
@@ -170,56 +181,106 @@ def _unaccounted(relative, folders, static, extra, types, known) -> str | None:
 
 # --- Markdown, as Pelican reads it ----------------------------------------------------------------
 class _Count(Preprocessor):
-    """Notes the number of lines, just before and just after the meta extension reads the
-    header: the difference is the header, as Markdown saw it."""
-
-    def __init__(self, md, name: str) -> None:
-        super().__init__(md)
-        self.name = name
+    """Notes the lines just before the meta extension reads the header."""
 
     def run(self, lines: list[str]) -> list[str]:
-        setattr(self.md, self.name, len(lines))
+        self.md.checked_lines = list(lines)
         return lines
 
 
+class _Header(Preprocessor):
+    """Just after the meta extension read the header (md.Meta): what is wrong with it, and
+    stand-ins for bad values in md.Meta itself, which Pelican's reader then parses, so one bad
+    value does not hide the file's other problems."""
+
+    def __init__(self, md, reader: CheckedMarkdownReader) -> None:
+        super().__init__(md)
+        self.reader = reader
+
+    def run(self, lines: list[str]) -> list[str]:
+        reader, md = self.reader, self.md
+        if reader.found.get("header_read"):  # Pelican converting the Summary: not a header
+            return lines
+        reader.found["header_read"] = True
+        everything = getattr(md, "checked_lines", lines)
+        count = len(everything) - len(lines)  # the header, as Markdown saw it
+        meta = {k.lower(): v for k, v in getattr(md, "Meta", {}).items()}
+        kind = reader.kind
+        keys = ALL_KEYS if kind in ("article", "page") else KEYS[kind]
+        found = reader.found
+        found["problems"] += header_problems(everything, count, meta, keys, REQUIRED[kind])
+        found["raw"] = {k: " ".join(v) for k, v in meta.items() if v}
+        found["lines"] = {m["key"].lower(): n for n, m in _header(everything, count) if m}
+        meta = stand_ins(meta, os.path.basename(reader.path), keys, kind)
+        if "date" not in meta and reader.is_article:
+            meta["date"] = ["1970-01-01"]  # reported as missing by check_content
+        md.Meta = meta
+        return lines
+
+
+class _HeaderExtension(Extension):
+    def __init__(self, reader: CheckedMarkdownReader) -> None:
+        super().__init__()
+        self.reader = reader
+
+    def __getstate__(self) -> dict:
+        # Pelican's content cache pickles the tags and authors a reader made, with the reader's
+        # settings, this extension among them: a pickled copy does not need the reader.
+        return {k: v for k, v in self.__dict__.items() if k != "reader"}
+
+    def extendMarkdown(self, md) -> None:  # noqa: N802 - Python-Markdown's name
+        # Around the meta extension (priority 27): before it, and just after it.
+        md.preprocessors.register(_Count(md), "checked_lines", 28)
+        md.preprocessors.register(_Header(md, self.reader), "checked_header", 26)
+
+
 class CheckedMarkdownReader(MarkdownReader):
-    """Pelican's Markdown reader, which also reports what is wrong with a file's header, and
-    gives Pelican usable stand-ins for bad values so the rest of the file is still checked."""
+    """Pelican's Markdown reader, run as it is (its public read()), with a Markdown extension of
+    ours beside the meta extension: it reports what is wrong with a file's header and gives
+    Pelican usable stand-ins for bad values, so the rest of the file is still checked. What the
+    file's reading logged travels with its metadata (PROBLEMS), so that a read taken from
+    Pelican's content cache reports it again."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        markdown = self.settings["MARKDOWN"]
+        # This reader's own copy of the settings, with the extension: nothing else sees it.
+        extensions = [*markdown.get("extensions", []), _HeaderExtension(self)]
+        self.settings = {**self.settings, "MARKDOWN": {**markdown, "extensions": extensions}}
 
     def read(self, source_path: str):
-        self._source_path = source_path
+        self.path, self.kind = source_path, self._kind(source_path)
+        self.is_article = self._is_article(source_path)
+        self.found: dict = {"problems": [], "raw": {}, "lines": {}, "kind": self.kind}
         with open(source_path, "rb") as handle:
             data = handle.read()
-        problems: list[tuple] = []
         try:
             text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
+        except UnicodeDecodeError as error:  # Pelican could not open it: a stand-in, reported
             line = data[: error.start].count(b"\n") + 1
             before = data[: error.start].rsplit(b"\n", 1)[-1][-20:].decode("utf-8", "replace")
-            problems.append((line, "not-utf8", "", {"before": before}))
-            text = data.decode("utf-8", "replace")
-        self._md = Markdown(**self.settings["MARKDOWN"])
-        self._md.preprocessors.register(_Count(self._md, "all_lines"), "all_lines", 28)
-        self._md.preprocessors.register(_Count(self._md, "body_lines"), "body_lines", 26)
-        content = self._md.convert(text)
-        lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-        meta = {k.lower(): v for k, v in getattr(self._md, "Meta", {}).items()}
-        header_lines = self._md.all_lines - self._md.body_lines
-        kind = self._kind(source_path)
-        keys = ALL_KEYS if kind in ("article", "page") else KEYS[kind]
-        problems += header_problems(lines, header_lines, meta, keys, REQUIRED[kind])
+            self.found["problems"].append((line, "not-utf8", "", {"before": before}))
+            name = os.path.splitext(os.path.basename(source_path))[0]
+            metadata = {"title": name, "date": self.process_metadata("date", "1970-01-01")}
+            metadata[PROBLEMS] = {**self.found, "logged": []}
+            return "<p></p>", metadata
+        # What is logged while the file is read (by Markdown extensions: plugins') is kept.
+        checks = checks_of(self.settings)
+        if checks is not None:
+            checks.reading = []
+        try:
+            content, metadata = super().read(source_path)
+        finally:
+            logged = checks.reading if checks is not None else []
+            if checks is not None:
+                checks.reading = None
         if not content.strip():
-            problems.append((None, "empty", "body", {}))
+            self.found["problems"].append((None, "empty", "body", {}))
         if control := CONTROL_RE.search(text):  # invisible, and they break the feed's XML
             line = text.count("\n", 0, control.start()) + 1
-            problems.append((line, "control", "control", {"code": f"U+{ord(control[0]):04X}"}))
-        raw = {k: " ".join(v) for k, v in meta.items() if v}
-        meta = stand_ins(meta, os.path.basename(source_path), keys, kind)
-        if "date" not in meta and self._is_article(source_path):
-            meta["date"] = ["1970-01-01"]  # reported as missing by check_content
-        metadata = self._parse_metadata(meta)
-        where = {m["key"].lower(): n for n, m in _header(lines, header_lines) if m}
-        metadata[PROBLEMS] = {"problems": problems, "raw": raw, "lines": where, "kind": kind}
+            code = f"U+{ord(control[0]):04X}"
+            self.found["problems"].append((line, "control", "control", {"code": code}))
+        metadata[PROBLEMS] = {**self.found, "logged": logged}
         return content, metadata
 
     def _kind(self, path: str) -> str:
@@ -349,6 +410,8 @@ def check_content(content) -> None:
     path, raw, lines = content.source_path, found["raw"], found["lines"]
     for line, message, subject, values in found["problems"]:
         checks.add(path, line, message, subject=subject, **values)
+    for problem in found.get("logged", []):
+        checks.keep(problem)
 
     def add(field: str, message: str, /, **values) -> None:
         checks.add(path, lines.get(field), message, subject=field, **values)

@@ -47,8 +47,8 @@ class ReportingUndefined(ChainableUndefined):
             path, line = _template_location()
             what = self._undefined_message
             message = say("template-undefined", what=what)
-            found = {"path": path, "line": line, "message": message, "what": what}
-            logger.warning("%s:%s: %s", path, line, message, extra={"content_checks": found})
+            found = {"path": path, "line": line, "message": message, "subject": what}
+            logger.warning("%s:%s: %s", path, line, message, extra={"content_problem": found})
         return ""
 
     __html__ = __str__

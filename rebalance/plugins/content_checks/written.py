@@ -21,9 +21,7 @@ from urllib.parse import unquote, urlsplit
 from pelican.contents import Content
 from selectolax.lexbor import LexborHTMLParser
 
-from rebalance.plugins.build_cache.parallel import share_out, workers_for
-from rebalance.plugins.build_cache.writer import NOTE
-
+from .collector import checks_of
 from .messages import say
 
 START, END = "<x-author-start></x-author-start>", "<x-author-end></x-author-end>"
@@ -338,15 +336,9 @@ def _ancestors(node) -> list:
 def check_page(path: str, context: dict) -> None:
     """One page, just written: its author content, structure, resources, ids and links. What
     a page's checks find depends only on its HTML and which source file wrote which part of it:
-    with plugins/build_cache on, an unchanged page is not parsed again. A page rendered on
-    another processor was checked there (examined), as it was written."""
-    from .content_checks import checks_of
-
+    an unchanged page is not parsed again (the checks' Store)."""
     checks = checks_of(context)
     if checks is None or not path.endswith(".html"):
-        return
-    if (done := context.pop(NOTE, None)) is not None:
-        checks.pages.take(*done)
         return
     with open(path, encoding="utf-8") as handle:
         html = handle.read()
@@ -355,19 +347,6 @@ def check_page(path: str, context: dict) -> None:
         checks.pages.pending.append((key, page, path, shown, draft))
         return
     checks.pages.take(key, page, found)
-
-
-def examined(path: str, html: str, context: dict) -> tuple | None:
-    """A page's checks, run by the writer that just rendered it, in the process that rendered
-    it (plugins/build_cache/writer.py): (key, page, what was found), from an earlier build or
-    found now. check_page takes it from the page's context (NOTE) instead of reading the page."""
-    from .content_checks import checks_of
-
-    checks = checks_of(context)
-    if checks is None or not path.endswith(".html"):
-        return None
-    key, page, shown, draft, regions, found = _identify(checks, path, html, context)
-    return key, page, found or checks.pages.inspect_safely(page, shown, draft, html, regions)
 
 
 def _identify(checks, path: str, html: str, context: dict) -> tuple:
@@ -381,9 +360,7 @@ def _identify(checks, path: str, html: str, context: dict) -> tuple:
     draft = any(getattr(c, "status", "") == "draft" for c in shown[:1])
     key = hashlib.blake2b(repr((page, draft, [(r[0], r[1], r[2].source_path) for r in regions]))
                           .encode() + html.encode(), digest_size=20).hexdigest()  # fmt: skip
-    cache = checks.settings.get("_build_cache")
-    found = cache.stored("checks").get(key) if cache is not None else None
-    return key, page, shown, draft, regions, found
+    return key, page, shown, draft, regions, checks.store.get(key)
 
 
 # --- The whole site -------------------------------------------------------------------------------
@@ -424,20 +401,11 @@ class Site:
         return found
 
     def inspect_pending(self) -> None:
-        """The pages written in this build that no earlier build checked, parsed now: shared out
-        among processors when there are many (a cold build writes thousands), each page read
-        back as written. What a child could not hand back is done here."""
+        """The pages written in this build that no earlier build checked, parsed now, each read
+        back as written."""
         todo, self.pending = self.pending, []
-
-        def work(share: list[tuple]) -> list[tuple]:
-            return [(key, page, self.inspect_safely(page, shown, draft, path=path))
-                    for key, page, path, shown, draft in share]  # fmt: skip
-
-        results = share_out(todo, work, workers_for(todo, self.checks.settings))
-        returned = {(key, page) for key, page, _ in results}
-        results += work([item for item in todo if (item[0], item[1]) not in returned])
-        for key, page, found in results:
-            self.take(key, page, found)
+        for key, page, path, shown, draft in todo:
+            self.take(key, page, self.inspect_safely(page, shown, draft, path=path))
 
     def inspect_safely(self, page: str, shown: list, draft: bool, html: str | None = None,
                        regions: list | None = None, path: str | None = None) -> dict:  # fmt: skip
@@ -459,9 +427,7 @@ class Site:
             source, error = found["failed"]
             self.checks.add(source, None, "write-failed", url=page, error=error, hint="")
             return
-        cache = self.checks.settings.get("_build_cache")
-        if cache is not None:
-            cache.store("checks", key, found)
+        self.checks.store.put(key, found)
         self.add(page, found)
 
     def add(self, page: str, found: dict) -> None:
@@ -601,7 +567,5 @@ def _requests(node, attributes: dict) -> list[str]:
 
 def static_files(generator) -> None:
     """Remembered for the end: a static file must not overwrite a written page."""
-    from .content_checks import checks_of
-
     if (checks := checks_of(generator.settings)) is not None:
         checks.pages.static = generator.staticfiles
