@@ -96,42 +96,8 @@ MESSAGES = {
     "summary-markup": (
         'the Summary contains the HTML code "{code}". A Summary is plain text: remove the code.'
     ),
-    # --- Old addresses and booking pages (plugins/redirects, plugins/booking_link) --------------
-    "redirect-from": (
-        '"Redirect-from: {value}" is not an old address of this site: {why}. Write the part of '
-        'the old address after the site\'s name, for example "Redirect-from: /post/knee-pain"; '
-        "separate several with commas."
-    ),
-    "redirect-taken": (
-        "the old address {path} cannot lead here: it is {owner}. Remove it from the "
-        '"Redirect-from:" line (or, if the settings make it, give this file another "Slug:").'
-    ),
-    "booking-url": (
-        '"Booking: {value}" is not a booking page address: {why}. Copy the full address the '
-        "booking service gives (https://...), or remove the line to use the clinic's usual "
-        "booking page."
-    ),
-    # --- Who wrote and who reviewed (plugins/clinicians) ----------------------------------------
-    "unknown-author": (
-        'the author "{name}" is not known{hint} Known authors: {known}. Write one of these names, '
-        "or describe the clinician in a new file in content/authors/ (see the authoring guide)."
-    ),
-    "unknown-reviewer": (
-        '"Reviewed-by: {name}" does not name a clinician{hint} Clinicians: {known}. The reviewer '
-        "is a clinician described in content/authors/ (see the authoring guide)."
-    ),
-    "review-incomplete": (
-        '"{given}" needs "{missing}" too: a medical review says who reviewed the article and '
-        'when. Add a line "{missing}: {example}", or remove this one.'
-    ),
-    "photo": (
-        'the photo "{value}" is not a picture in content/images/. Save the picture there and '
-        'write its path, for example "Photo: images/{example}".'
-    ),
-    "clinician-twice": (
-        'this file describes "{name}", like {others}: each clinician has one file. Keep one of '
-        "them."
-    ),
+    # Old addresses, booking pages, clinicians: in plugins/redirects, booking_link and
+    # clinicians (their MESSAGES), logged through the content_problem channel.
     # --- Two things, one address ---------------------------------------------------------------
     "written-twice": (
         "this would be published at /{url}, like {others}, so one would overwrite the other. "
