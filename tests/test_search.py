@@ -9,8 +9,12 @@ Debian's Chromium, under the Content-Security-Policy that the site's _headers fi
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -126,6 +130,79 @@ def test_build_index_raises_when_pagefind_fails(built_site, tmp_path, monkeypatc
     with pytest.raises(SearchIndexError, match="exited with status 1"):
         build_index(built_site, bundle="other", timeout=60)
     assert not (built_site / "other").exists()
+
+
+def test_a_pagefind_that_hangs_is_stopped_at_the_timeout_and_fails_the_build(
+    tmp_path, monkeypatch, capfd
+):
+    # A binary that never ends, and whose child holds the output open: both are stopped.
+    hanging = tmp_path / "pagefind"
+    hanging.write_text("#!/bin/sh\nsleep 60 &\nsleep 60\n", encoding="utf-8")
+    hanging.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(hanging))
+    start = time.monotonic()
+    files = {"articles/a.md": ARTICLE.format(title="Knee pain", status="published", body="K.")}
+    assert build_content(tmp_path, files, SEARCH_INDEX={"bundle": "pagefind", "timeout": 2}) is None
+    assert time.monotonic() - start < 40
+    report = capfd.readouterr().err
+    assert (
+        "(site): the search index could not be built (Pagefind took more than 2 seconds)" in report
+    )
+    assert "Traceback" not in report
+
+
+def test_alone_a_failing_index_is_logged_with_the_problem_record_not_a_traceback(tmp_path):
+    """Without the content checks, the plugin's problem prints as an error, and Pelican still
+    exits 0 (as pelican-plugins' plugins do); with them, the same record fails the build."""
+    content = tmp_path / "content"
+    (content / "articles").mkdir(parents=True)
+    (content / "articles" / "a.md").write_text(
+        ARTICLE.format(title="Knee pain", status="published", body="Knees."), encoding="utf-8"
+    )
+    conf = tmp_path / "conf.py"
+    conf.write_text(
+        f"PATH = {str(content)!r}\nTIMEZONE = 'UTC'\nSITENAME = 'Alone'\n"
+        "PLUGINS = ['rebalance.plugins.search_index']\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "pelican", "-s", str(conf), "-o", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+        env={**os.environ, "PAGEFIND_BINARY_PATH": "/bin/false", "COLUMNS": "250"},
+    )
+    said = done.stdout + done.stderr
+    assert done.returncode == 0 and "Traceback" not in said, said
+    assert "(site): the search index could not be built (Pagefind exited with status 1" in said
+
+
+def test_a_theme_that_marks_nothing_gets_its_article_pages_indexed_whole(tmp_path):
+    """Pelican's own theme has no data-pagefind-body: the pages ARTICLE_SAVE_AS names are
+    indexed whole; list pages are not."""
+    content = tmp_path / "content"
+    (content / "articles").mkdir(parents=True)
+    for name in ("Knee", "Hip"):
+        (content / "articles" / f"{name}.md").write_text(
+            ARTICLE.format(title=f"{name} pain", status="published", body="Walrus."), "utf-8"
+        )
+    conf = tmp_path / "conf.py"
+    conf.write_text(
+        f"PATH = {str(content)!r}\nTIMEZONE = 'UTC'\nSITENAME = 'Alone'\n"
+        "ARTICLE_SAVE_AS = 'blog/{slug}/index.html'\n"
+        "PLUGINS = ['rebalance.plugins.search_index']\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "pelican", "-s", str(conf), "-o", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert indexed_pages(tmp_path / "out") == 2
 
 
 @pytest.mark.parametrize(

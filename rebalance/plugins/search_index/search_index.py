@@ -10,22 +10,27 @@ which the search page merges, so that Pagefind's memory stays bounded). The sear
 when the reader starts typing: no search service, no request to another host.
 
 Why a plugin on `finalized` rather than a step in tasks.py: `finalized` fires when Pelican has
-written everything, with the folder it wrote to. Under tasks.build_site() that is the staging
-folder, so the index is built before the swap and a failed index fails the build with output/
-untouched; and `python -m pelican` builds the same site as `invoke build`.
+written everything, with the folder it wrote to. Under rebalance.build.build_site() that is the
+staging folder, so the index is built before the swap and a failed index fails the build with
+output/ untouched; and `python -m pelican` builds the same site as `invoke build`.
 
-A failure is reported through the content checks' collector (one report for the whole build,
-which then fails); without that plugin, the build stops with SearchIndexError. The time the index
-takes is printed apart ("Search index: 1 page, ... in 0.03 s"), and bench/search.py measures it
-on a large corpus.
+Pagefind gets SEARCH_INDEX["timeout"] seconds. A failure (Pagefind fails, takes too long, or the
+index cannot be written), like an article whose address falls in the index's folder, is logged
+with a `content_problem` record (see MESSAGES): the content checks, when they run, report it
+with the build's other problems and fail the build, so output/ keeps the last good site; without
+them it is printed as an error. The time the index takes is printed apart ("Search index: 1
+page, ... in 0.03 s"), and bench/search.py measures it on a large corpus.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -37,13 +42,14 @@ from pelican import signals
 from pelican.generators import ArticlesGenerator, PagesGenerator
 from pelican.log import console
 
-from rebalance.plugins.build_cache.build_cache import writes
+logger = logging.getLogger(__name__)
 
 DEFAULTS = {
     # The folder of the output the index goes into; its address is /<bundle>/.
     "bundle": "pagefind",
-    # Seconds Pagefind may take before the build gives up (1,000 articles: about 5 s here).
-    "timeout": 300,
+    # Seconds each Pagefind run may take before the build gives up (1,000 articles: about 2 s
+    # here; a run that hangs must not hold a build, or CI, for ever).
+    "timeout": 120,
     # True: the build leaves the index out, and whoever runs it builds the index afterwards
     # with index_and_say(). `make serve` does, once the browser has reloaded the changed page.
     "defer": False,
@@ -52,6 +58,19 @@ DEFAULTS = {
     # many, each a bundle of its own (pagefind/, pagefind-2/, ...), which the search page merges
     # (Pagefind's mergeIndex): the build's memory stays the same however many articles there are.
     "pages_per_part": 1000,
+}
+# What an author (or whoever maintains the site) reads about a problem, by name (the wording the
+# content checks gave these; docs/content-checks.md explains each).
+ASK = "ask whoever maintains the website"
+MESSAGES: dict[str, str] = {
+    "slug-reserved": (
+        "the web address /{url} is used by the site itself ({owner}). Choose another with a line "
+        '"Slug: {example}".'
+    ),
+    "search-index": (
+        f"the search index could not be built ({{error}}), so the site's search would not work. "
+        f"The site was not updated: {ASK}."
+    ),
 }
 PARTS = "parts.json"  # in the first bundle: the names of the other parts, for the search page
 # Pagefind also writes its ready-made search interfaces (about 420 KB); the search page uses its
@@ -64,8 +83,7 @@ MARKED = re.compile(rb"<[a-zA-Z][^<>]*\sdata-pagefind-body[\s=>/]")
 
 
 class SearchIndexError(Exception):
-    """Pagefind could not index the site (raised when the content checks are not there to report
-    it; either way the build fails)."""
+    """Pagefind could not index the site (index_site reports it as a problem of the site)."""
 
 
 @dataclass(frozen=True)
@@ -83,9 +101,20 @@ class IndexStats:
 
 
 def settings_for(pelican_settings: dict) -> dict:
-    """SEARCH_INDEX settings with defaults filled in."""
+    """SEARCH_INDEX settings with defaults filled in ("marked": whether the theme marks what
+    is to be indexed; see theme_marks)."""
     return {**DEFAULTS, "pages": article_pages(pelican_settings),
+            "marked": theme_marks(pelican_settings),
             **pelican_settings.get("SEARCH_INDEX", {})}  # fmt: skip
+
+
+def theme_marks(pelican_settings: dict) -> bool:
+    """Whether the theme's templates mark what is to be indexed (data-pagefind-body), as ours
+    does: then only marked pages are indexed, and a site with none gets no index. A theme that
+    marks nothing (Pelican's own, say) gets its article pages indexed whole."""
+    templates = Path(pelican_settings.get("THEME") or "") / "templates"
+    files = (f for f in templates.rglob("*") if f.is_file()) if templates.is_dir() else ()
+    return any(b"data-pagefind-body" in f.read_bytes() for f in files)
 
 
 def article_pages(pelican_settings: dict) -> str:
@@ -113,12 +142,39 @@ def marked_pages(output: Path) -> list[Path]:
     return found
 
 
-def index_parts(output: str | os.PathLike[str], config: dict) -> IndexStats:
-    """The search index of the site in `output`, in as many parts as config["pages_per_part"]
-    asks (see DEFAULTS); the first bundle's parts.json names the others. A part is indexed from
-    a folder of links to its pages (same paths, so the same addresses in the index)."""
+def glob_pattern(glob: str) -> re.Pattern[str]:
+    """A glob as Pagefind reads one (*, **, ?, {a,b}), as a regular expression over paths
+    relative to the site's folder."""
+    meaning = {"**/": "(?:.*/)?", "**": ".*", "*": "[^/]*", "?": "[^/]", "{": "(?:", "}": ")"}
+    pattern, depth = [], 0
+    for token in re.findall(r"\*\*/?|[*?{},]|[^*?{},]+", glob):
+        depth += {"{": 1, "}": -1}.get(token, 0)
+        if token == ",":
+            pattern.append("|" if depth else ",")
+        else:
+            pattern.append(meaning.get(token, re.escape(token)))
+    return re.compile("".join(pattern))
+
+
+def pages_to_index(output: Path, config: dict) -> list[Path]:
+    """The built pages the index is made of, in order: those marked with data-pagefind-body,
+    or, when the theme marks nothing (config["marked"] false), those config["pages"] names."""
+    if config.get("marked", True):
+        return marked_pages(output)
+    wanted = glob_pattern(config["pages"])
+    return [page for page in sorted(Path(output).rglob("*.html"))
+            if wanted.fullmatch(page.relative_to(output).as_posix())]  # fmt: skip
+
+
+def index_parts(output: str | os.PathLike[str], config: dict,
+                pages: list[Path] | None = None) -> IndexStats:  # fmt: skip
+    """The search index of the site in `output` (of `pages`, default pages_to_index), in as
+    many parts as config["pages_per_part"] asks (see DEFAULTS); the first bundle's parts.json
+    names the others. A part is indexed from a folder of links to its pages (same paths, so
+    the same addresses in the index)."""
     output = Path(output).resolve()
-    pages, bundle = marked_pages(output), config["bundle"]
+    bundle = config["bundle"]
+    pages = pages_to_index(output, config) if pages is None else pages
     count = max(1, -(-len(pages) // max(1, int(config["pages_per_part"]))))
     names = [bundle, *(f"{bundle}-{n}" for n in range(2, count + 1))]
     if count == 1:
@@ -146,7 +202,7 @@ def _link(source: Path, target: Path) -> None:
 
 
 def build_index(output: str | os.PathLike[str], bundle: str = "pagefind",
-                timeout: float = 300, pages: str = "**/*.{html}",
+                timeout: float = DEFAULTS["timeout"], pages: str = "**/*.{html}",
                 into: Path | None = None) -> IndexStats:  # fmt: skip
     """Runs Pagefind on the built site in `output` (the files the glob `pages` names), writing
     the index to output/<bundle>/ (or to the folder `into`).
@@ -158,17 +214,24 @@ def build_index(output: str | os.PathLike[str], bundle: str = "pagefind",
     command = [sys.executable, "-m", "pagefind", "--site", str(output), "--output-path",
                str(folder), "--glob", pages, "--silent"]  # fmt: skip
     start = time.perf_counter()
-    try:
-        # cwd: Pagefind reads a pagefind.yml/toml/json from its working folder; the built site
-        # has none, so the options above are all it uses.
-        result = subprocess.run(command, cwd=output, capture_output=True, text=True,
-                                timeout=timeout, check=False)  # fmt: skip
-    except subprocess.TimeoutExpired as error:
-        raise SearchIndexError(f"Pagefind took more than {timeout:g} seconds") from error
+    # cwd: Pagefind reads a pagefind.yml/toml/json from its working folder; the built site has
+    # none, so the options above are all it uses. A session of its own: on a timeout (or Ctrl+C)
+    # the whole group is ended, with any process it started that still holds its output open.
+    with subprocess.Popen(command, cwd=output, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True, start_new_session=True) as process:  # fmt: skip
+        try:
+            stdout, stderr = process.communicate(timeout=timeout)
+        except BaseException as error:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            if isinstance(error, subprocess.TimeoutExpired):
+                raise SearchIndexError(f"Pagefind took more than {timeout:g} seconds") from None
+            raise
     seconds = time.perf_counter() - start
-    if result.returncode != 0:
-        said = " ".join((result.stderr + result.stdout).split())[-500:]
-        raise SearchIndexError(f"Pagefind exited with status {result.returncode}: {said}")
+    if process.returncode != 0:
+        said = " ".join((stderr + stdout).split())[-500:]
+        raise SearchIndexError(f"Pagefind exited with status {process.returncode}: {said}")
     entry = folder / "pagefind-entry.json"
     try:
         languages = json.loads(entry.read_text(encoding="utf-8"))["languages"]
@@ -185,60 +248,73 @@ def build_index(output: str | os.PathLike[str], bundle: str = "pagefind",
     )
 
 
-def _checks(settings: dict):
-    """The content checks' collector for this build, if that plugin runs."""
+def problem(path: str | None, line: int | None, name: str, subject: str = "", **values) -> None:
+    """A problem for the author, through the content checks' channel: a logging record whose
+    `content_problem` says which file (None: the site as a whole), line and what to do."""
+    message = MESSAGES[name].format(**values)
+    where = f"{path}:{line}" if path and line else path or "(site)"
+    logger.error("%s: %s", where, message, extra={"content_problem": {
+        "path": path, "line": line, "message": message, "subject": subject}})  # fmt: skip
+
+
+def header_line(path: str, key: str) -> int | None:
+    """The line of the header's `key:` line in a source file (None if there is none)."""
     try:
-        from rebalance.plugins.content_checks.content_checks import checks_of
-    except ImportError:
-        return None
-    return checks_of(settings)
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            for number, text in enumerate(handle, 1):
+                if not text.strip():
+                    return None  # the header ends at the first empty line
+                if text.lower().startswith(f"{key.lower()}:"):
+                    return number
+    except OSError:
+        pass
+    return None
 
 
 def keep_bundle_free(generators: list) -> None:
     """An article or page whose address falls in the index's folder is reported: the index
     would be written over it."""
-    if not generators or (checks := _checks(generators[0].settings)) is None:
+    if not generators:
         return
     bundle = settings_for(generators[0].settings)["bundle"].strip("/")
     folder = re.compile(rf"{re.escape(bundle)}(-[0-9]+)?/")  # its parts too: pagefind-2/...
     for generator in generators:
         if not isinstance(generator, ArticlesGenerator | PagesGenerator):
             continue
-        for name in ("articles", "translations", "drafts", "hidden_articles", "pages",
-                     "hidden_pages", "draft_pages"):  # fmt: skip
+        for name in ("articles", "translations", "drafts", "drafts_translations",
+                     "hidden_articles", "hidden_translations", "pages", "hidden_pages",
+                     "draft_pages", "draft_translations"):  # fmt: skip
             for content in getattr(generator, name, []):
                 if folder.match((content.save_as or "").replace(os.sep, "/")):
-                    checks.add(content.source_path, None, "slug-reserved", subject="slug",
-                               url=content.url, owner="the search index",
-                               example=f"about-{content.slug}")  # fmt: skip
+                    path = content.source_path
+                    line = header_line(path, "slug") or header_line(path, "title")
+                    problem(path, line, "slug-reserved", subject="slug", url=content.url,
+                            owner="the search index", example=f"about-{content.slug}")  # fmt: skip
 
 
 def index_site(pelican) -> None:
     """Builds the search index in the folder Pelican has just written."""
     config = settings_for(pelican.settings)
-    checks = _checks(pelican.settings)
-    if config["defer"] or not writes(pelican.settings):  # deferred, or a preview of a few pages
+    if config["defer"]:
         return
-    if checks is not None and checks.found():
-        return  # the build fails anyway: spare an author waiting on the index
     try:
         # Printed like Pelican's own "Done: ... in N seconds" line, which follows it (and whose
         # total includes this time): the index's share is timed apart.
         console.print(index_and_say(pelican.output_path, config))
-    except SearchIndexError as error:
-        if checks is None:
-            raise
-        checks.add(None, None, "search-index", subject="search index", error=error)
+    except (SearchIndexError, OSError) as error:
+        problem(None, None, "search-index", subject="search index", error=error)
 
 
 def index_and_say(output: str | os.PathLike[str], config: dict) -> str:
     """Indexes the site in `output` (index_parts) and says what was done, in one line; the
     build prints it, and so does `make serve`, which indexes after the page has reloaded."""
-    if not marked_pages(Path(output)):
+    output = Path(output).resolve()
+    pages = pages_to_index(output, config)
+    if not pages:
         # Nothing to index (no published article yet). Pagefind would index every page whole
         # instead, so it is not run: the search page says search is not available.
         return "Search index: no published article to index."
-    return f"Search index: {index_parts(output, config)} (Pagefind)."
+    return f"Search index: {index_parts(output, config, pages)} (Pagefind)."
 
 
 def register() -> None:
@@ -248,7 +324,7 @@ def register() -> None:
     # all_generators_finalized: every article and page has its address, none is written yet:
     # an address inside the index's folder is reported against its source file.
     signals.all_generators_finalized.connect(keep_bundle_free)
-    # finalized: Pelican has written the whole site into its output folder (tasks.build_site's
+    # finalized: Pelican has written the whole site into its output folder (build_site's
     # staging folder), which is what Pagefind reads; content_checks, connected after this
     # plugin, then reports a failure with everything else.
     signals.finalized.connect(index_site)
