@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 
 from rebalance.clinic import EXAMPLE as HOURS_EXAMPLE
-from rebalance.clinic import HoursError, hours_text, parse_hours
+from rebalance.clinic import HoursError, hours_lines, hours_text, parse_hours
 
 # The site's plugins are in the `rebalance` package, installed by the Makefile (pip install -e).
 from rebalance.plugins.content_checks.undefined import ReportingUndefined
@@ -18,6 +18,11 @@ from rebalance.plugins.content_checks.undefined import ReportingUndefined
 # --- Site ---------------------------------------------------------------------------------------
 SITENAME = "Rebalance"
 SITE_TAGLINE = "Physiotherapy clinic"
+# The home page's first words under its title, condensed from the clinic's own article.
+HOME = {
+    "intro": "We help you move better, feel stronger and live without pain, with a care plan "
+    "made for your needs."
+}
 SITEURL = ""  # development: root-relative links; production sets the real URL (publishconf.py)
 AUTHOR = "Rebalance Team"
 DEFAULT_LANG = "en"
@@ -114,6 +119,8 @@ USE_FOLDER_AS_CATEGORY = False
 WITH_FUTURE_DATES = False
 SUMMARY_MAX_LENGTH = None  # the Summary metadata is the summary; never cut a body mid-sentence
 DEFAULT_PAGINATION = 10
+# The home page shows the latest three articles, not pages of them (the archives list them all).
+PAGINATED_TEMPLATES = {"tag": None, "category": None, "author": None}
 PAGINATION_PATTERNS = (
     (1, "{url}", "{save_as}"),
     (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"),
@@ -175,6 +182,8 @@ THEME = "theme"
 # The CSS is inlined into every page (plugins/inline_css); the only theme file copied is the
 # search page's script (theme/static/js/search.js -> /theme/search.js), loaded on that page only.
 THEME_STATIC_PATHS = ["static/js"]
+# The hours as lines of text ("Monday–Friday", "8:00–19:00"), made from CLINIC["opening_hours"].
+JINJA_FILTERS = {"hours_lines": hours_lines}
 # Printing a variable that does not exist is reported (file and line) and fails the build.
 JINJA_ENVIRONMENT = {
     "autoescape": True,
@@ -197,6 +206,7 @@ PLUGINS = [
     "rebalance.plugins.images",
     "pelican.plugins.sitemap",
     "rebalance.plugins.clinicians",
+    "rebalance.plugins.treatments",  # treatment pages at /treatments/<slug>/
     "rebalance.plugins.references",
     "rebalance.plugins.feeds",
     "rebalance.plugins.social_cards",
@@ -206,6 +216,8 @@ PLUGINS = [
     "rebalance.plugins.build_cache",
 ]
 
+# One Markdown file per treatment in content/pages/treatments/, at /treatments/<slug>/.
+TREATMENTS = {"path": "pages/treatments"}
 READING_TIME = {"words_per_minute": 260}
 # Pagefind indexes the published articles after each build into /pagefind/ (plugins/search_index).
 SEARCH_INDEX = {"bundle": "pagefind"}
@@ -248,8 +260,10 @@ SITEMAP = {
     ],
 }
 
-# Navigation: pages listed in the header, in this order (by slug).
+# Navigation: pages listed in the header after Treatments, Team and Articles, in this order (by
+# slug); FOOTER_PAGES in the footer's list (pages that do not exist yet are left out).
 MENU_PAGES = ["about", "contact"]
+FOOTER_PAGES = ["new-patients", "about", "contact", "privacy"]
 DISPLAY_PAGES_ON_MENU = False
 DISPLAY_CATEGORIES_ON_MENU = False
 

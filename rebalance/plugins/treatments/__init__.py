@@ -1,0 +1,3 @@
+from .treatments import register
+
+__all__ = ["register"]
