@@ -8,10 +8,14 @@ STAMP  := $(VENV)/.installed
 
 # Reinstall whenever pyproject.toml changes.
 $(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(VENV)/bin/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	@echo "Setting up $(VENV)/ with the site's tools (the first time only: about a minute)..."
+	@$(PYTHON) -m venv $(VENV)
+	@# -qq: errors only. Setuptools prints a notice on every editable install ("Editable
+	@# installation... be careful with folders...") that reads like an error to a newcomer.
+	@$(VENV)/bin/python -m pip install -qq --upgrade pip
+	@$(VENV)/bin/python -m pip install -qq -e '.[dev]'
+	@touch $(STAMP)
+	@echo "Set up: $(VENV)/ is ready."
 
 # Make would otherwise try to rebuild these through the catch-all rule below.
 Makefile pyproject.toml: ;
@@ -19,8 +23,16 @@ Makefile pyproject.toml: ;
 .PHONY: setup help
 setup: $(STAMP) ## Create or refresh the virtualenv
 
+# invoke --list cuts each description to the terminal's width: the whole first line is shown here.
 help: $(STAMP)
-	@$(VENV)/bin/invoke --list
+	@$(VENV)/bin/invoke --list --list-format json | $(VENV)/bin/python -m json.tool --compact \
+		| grep -o '"name":"[^"]*","help":"[^"]*"' \
+		| grep -v '"name":"tasks"' | sed 's/"name":"\([^"]*\)","help":"\([^"]*\)"/  make \1\t\2/' | expand -t 24
+
+# `make serve`, or on another port or address: `make serve PORT=8001`, `make serve HOST=0.0.0.0`.
+.PHONY: serve
+serve: $(STAMP) ## Build, serve on http://127.0.0.1:8000/ and reload the page on every save
+	@$(VENV)/bin/invoke serve $${HOST:+--host "$$HOST"} $${PORT:+--port "$$PORT"}
 
 # `make new-article TITLE="Knee pain after running" [AUTHOR="..."] [TAGS="knee pain, running"]`,
 # `make new-page TITLE="Our prices"`. Variables given to make are in the recipe's environment, so

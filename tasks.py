@@ -66,32 +66,22 @@ def clean(c, output=str(OUTPUT)):
 
 @task(
     help={
+        "host": f"address to serve on (default {HOST}; 0.0.0.0: every network interface)",
         "port": f"port to serve on (default {PORT})",
         "content": "another content folder (default: the PATH setting, content/)",
         "output": "folder to build into and serve (default output/)",
+        "restart": "restart when the settings or the site's Python change (--no-restart: don't)",
     }
 )
-def serve(c, host=HOST, port=PORT, content="", output=str(OUTPUT)):
-    """Build, serve on http://127.0.0.1:8000/ and rebuild + reload the browser on every edit."""
-    from livereload import Server
+def serve(c, host=HOST, port=PORT, content="", output=str(OUTPUT), restart=True):
+    """Build, serve on http://127.0.0.1:8000/, rebuild and reload the page on every save."""
+    from rebalance.serve import PortBusyError
+    from rebalance.serve import serve as run_server
 
-    overrides = {"FEED_DOMAIN": f"http://{host}:{port}"}
-    if content:
-        overrides["PATH"] = str(Path(content).resolve())
-    output_path = Path(output).resolve()
-    settings = read(DEV_SETTINGS, overrides)
-
-    def rebuild() -> None:
-        build_site(DEV_SETTINGS, output_path, overrides)
-
-    rebuild()
-    server = Server()
-    for pattern in (f"{settings['PATH']}/**/*", f"{settings['THEME']}/**/*", str(DEV_SETTINGS),
-                    str(ROOT / "rebalance" / "**" / "*.py")):  # fmt: skip
-        server.watch(pattern, rebuild)
-    output_path.mkdir(parents=True, exist_ok=True)
-    print(f"Serving http://{host}:{port}/ (Ctrl+C to stop)", flush=True)
-    server.serve(host=host, port=int(port), root=str(output_path), open_url_delay=None)
+    try:
+        run_server(host, int(port), content, Path(output), restart)
+    except PortBusyError as error:
+        raise Exit(str(error), 1) from None
 
 
 @task(name="gh-pages", help={"remote": "git remote to push to", "push": "push after committing"})

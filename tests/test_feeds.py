@@ -15,10 +15,10 @@ import feedparser
 import pytest
 from bs4 import BeautifulSoup
 from conftest import PRODUCTION_ENV, normalise
-from serve_helpers import serving
 
 from rebalance.build import DEV_SETTINGS, PUBLISH_SETTINGS, build_site
 from rebalance.plugins.feeds.feeds import absolute_html
+from rebalance.served import serving
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 DEV_DOMAIN = "http://127.0.0.1:8000"

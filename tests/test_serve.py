@@ -1,9 +1,24 @@
-"""`invoke serve`: serves the site, rebuilds on save, keeps the last good build through mistakes."""
+"""`invoke serve` (rebalance/serve.py) over plain HTTP: serves the site, rebuilds on save with the
+saved page first, keeps the last good build through mistakes and shows them in every page, the
+theme's 404 page, a busy port, and `make serve PORT=... HOST=...`.
+
+test_live_reload.py drives the same server in Chromium, as an author has it open.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+
 import pytest
-from serve_helpers import serving
+from bs4 import BeautifulSoup
+
+from rebalance.build import ROOT
+from rebalance.served import free_port, serving
 
 ARTICLE = "Title: {title}\nDate: 2026-01-05\nSummary: A test.\n\nFirst version of the text.\n"
 # Two mistakes an author makes: no title, and a misspelt key.
@@ -21,48 +36,69 @@ def test_serve_builds_and_serves_clean_urls(served):
     status, html = server.get("/blog/hello/")
     assert status == 200
     assert "<h1" in html and "Hello" in html
-    # live reload is wired in, from the local server only
-    assert "livereload.js" in html
+    # the development script is added by the server, from the server itself
+    assert '<script src="/__rebalance__/live.js"' in html
+    assert server.get("/__rebalance__/live.js")[0] == 200
+    assert "rebalance-problems" not in html  # no problems, no report
+
+
+def test_a_missing_address_gets_the_themes_404_page(served):
+    server, _ = served
+    status, html = server.get("/blog/no-such-article/")
+    assert status == 404
+    assert "Page not found" in html
 
 
 def test_serve_rebuilds_on_save_keeps_last_good_build_and_recovers(served):
-    """The saved article's own page is put in place first ("Preview:"), then the full build
-    replaces the whole site ("Rebuilt"); a build with problems leaves the last good one."""
+    """The saved article's own page is put in place first ("Preview: <address>"), then the full
+    build replaces the whole site ("Rebuilt"); a build with problems leaves the last good one
+    and every page shows the problems as the terminal printed them, until a save fixes them."""
     server, content = served
     article = content / "articles" / "a.md"
 
     article.write_text(ARTICLE.format(title="Hello").replace("First", "Second"), encoding="utf-8")
     server.wait_for("Rebuilt")
     log = server.output()
-    assert log.rindex("Preview: /blog/hello/index.html shown") < log.rindex("Rebuilt")
+    assert "Saved:" in log, log
+    assert log.rindex(f"Preview: {server.base_url}/blog/hello/ (") < log.rindex("Rebuilt")
     assert "Second version" in server.get("/blog/hello/")[1]
 
     broken = content / "articles" / "broken.md"
     broken.write_text(BROKEN, encoding="utf-8")
     server.wait_for("Still serving the last good build")
-    printed = "".join(server.log)
-    assert 'broken.md:2: unknown metadata key "Stauts"' in printed
-    assert "broken.md: there is no Title" in printed
+    printed = server.output()
+    stauts = 'content/articles/broken.md:2: unknown metadata key "Stauts"'
+    assert stauts in printed
+    assert "content/articles/broken.md: there is no Title" in printed
     status, html = server.get("/blog/hello/")
     assert status == 200 and "Second version" in html
     assert server.process.poll() is None, "the server must keep running"
+    # The same lines in the page, over the last good build, the file linked at its line.
+    shown = BeautifulSoup(html, "html.parser").select_one("aside.rebalance-problems")
+    assert shown is not None
+    assert stauts in shown.get_text()
+    assert shown.find("a", string=lambda s: s.endswith("broken.md:2"))["href"] == (
+        f"vscode://file/{broken}:2"
+    )
+    assert "rebalance-problems" in server.get("/nowhere/")[1]  # the 404 page too
 
     broken.unlink()
     article.write_text(ARTICLE.format(title="Hello").replace("First", "Third"), encoding="utf-8")
     server.wait_for("Rebuilt")
-    assert "Third version" in server.get("/blog/hello/")[1]
+    status, html = server.get("/blog/hello/")
+    assert "Third version" in html
+    assert "rebalance-problems" not in html
 
 
-def test_serve_indexes_for_search_after_each_build(served):
-    """The search index is built after the page has reloaded (the page does not wait for it),
-    from the site as rebuilt, on every good build."""
+def test_serve_indexes_for_search_after_each_full_build(served):
+    """The preview does not wait for the search index; the full build after it indexes."""
     server, content = served
     server.wait_printed("Search index: 1 page", 1)
     assert server.get("/pagefind/pagefind.js")[0] == 200
     article = content / "articles" / "a.md"
     article.write_text(ARTICLE.format(title="Hello").replace("First", "Fourth"), encoding="utf-8")
     log = server.wait_printed("Search index: 1 page", 2)
-    assert log.rindex("Rebuilt") < log.rindex("Search index: 1 page")
+    assert log.rindex("Preview:") < log.rindex("Search index: 1 page") < log.rindex("Rebuilt")
     assert "Fourth version" in server.get("/blog/hello/")[1]
     assert server.get("/pagefind/pagefind-entry.json")[0] == 200
 
@@ -76,7 +112,90 @@ def test_a_preview_is_taken_back_when_the_full_build_fails(served):
     article.write_text(broken, encoding="utf-8")
     server.wait_for("Still serving the last good build")
     log = server.output()
-    assert "Preview: /blog/hello/index.html shown" in log
+    assert f"Preview: {server.base_url}/blog/hello/" in log
     assert "/blog/nowhere/" in log[log.rindex("Preview:") :]
     status, html = server.get("/blog/hello/")
     assert status == 200 and "First version" in html and "Sixth" not in html
+    assert "/blog/nowhere/" in html  # the problem, shown over the page
+
+
+def test_a_draft_is_labelled_and_its_address_printed_in_full(tmp_path):
+    draft = ARTICLE.format(title="Knees").replace("Summary", "Status: draft\nSummary")
+    with serving(tmp_path, {"articles/a.md": ARTICLE.format(title="Hello")}) as (server, content):
+        (content / "articles" / "knees.md").write_text(draft, encoding="utf-8")
+        server.wait_for(f"Preview: {server.base_url}/drafts/knees/")
+        server.wait_for("Rebuilt")
+        html = server.get("/drafts/knees/")[1]
+        assert "Draft" in html and "Status: published" in html
+        assert "Draft" not in server.get("/blog/hello/")[1].split("<main", 1)[1]
+
+
+def test_a_busy_port_is_one_line_saying_what_to_do(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "invoke", "serve", "--port", str(port),
+             "--output", str(tmp_path / "output")],
+            cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+    assert done.returncode != 0
+    assert "Traceback" not in done.stdout + done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert f"Port {port} is already in use" in lines[0]
+    assert f"make serve PORT={port + 1}" in lines[0]
+    assert not (tmp_path / "output").exists(), "nothing is built for a server that cannot run"
+
+
+def test_the_port_given_is_the_port_served(tmp_path):
+    port = free_port()
+    with serving(tmp_path, {"articles/a.md": ARTICLE.format(title="Hello")}, port=port) as (
+        server,
+        _,
+    ):
+        assert server.base_url == f"http://127.0.0.1:{port}"
+        assert server.get("/blog/hello/")[0] == 200
+        assert f"Serving http://127.0.0.1:{port}/" in server.output()
+
+
+@pytest.mark.parametrize(
+    ("variables", "expected"),
+    [
+        ([], ["serve"]),
+        (["PORT=8123"], ["serve", "--port", "8123"]),
+        (["PORT=8123", "HOST=0.0.0.0"], ["serve", "--host", "0.0.0.0", "--port", "8123"]),
+    ],
+)
+def test_make_serve_passes_port_and_host_to_the_server(tmp_path, variables, expected):
+    """The Makefile in a folder whose virtualenv's `invoke` only records its arguments."""
+    if not shutil.which("make"):
+        pytest.skip("make is not installed")
+    folder = tmp_path / "make"
+    folder.mkdir()
+    for name in ("Makefile", "pyproject.toml"):
+        shutil.copy2(ROOT / name, folder / name)  # copy2 keeps the times: the stamp is newer
+    record = tmp_path / "invoke-args"
+    stand_in = folder / ".venv" / "bin" / "invoke"
+    stand_in.parent.mkdir(parents=True)
+    stand_in.write_text(
+        f"#!{sys.executable}\nimport json, sys\n"
+        f"open({str(record)!r}, 'w').write(json.dumps(sys.argv[1:]))\n",
+        encoding="utf-8",
+    )
+    stand_in.chmod(0o755)
+    (folder / ".venv" / ".installed").touch()
+    env = {k: v for k, v in os.environ.items() if k not in {"HOST", "PORT", "MAKEFLAGS"}}
+    done = subprocess.run(["make", "serve", *variables], cwd=folder, env=env,
+                          capture_output=True, text=True, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert json.loads(record.read_text()) == expected
+
+
+def test_built_pages_carry_none_of_the_servers_code(built_site):
+    """The script and the problems box are added by the development server as it serves a
+    page: no built page (the session's real build) has them."""
+    for page in built_site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "__rebalance__" not in text and "rebalance-problems" not in text, page

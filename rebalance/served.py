@@ -1,4 +1,6 @@
-"""A running `invoke serve` for tests: started as a subprocess, its output lines waited for."""
+"""A running `invoke serve` for the tests and bench/serve.py: started as a subprocess (its own
+process group), its output lines waited for. A failed wait raises AssertionError, which pytest
+reports as the test's failure."""
 
 from __future__ import annotations
 
@@ -18,8 +20,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import pytest
-
 from rebalance.build import ROOT
 
 
@@ -32,17 +32,18 @@ def free_port() -> int:
 class Served:
     """A running `invoke serve` whose output lines can be waited for."""
 
-    def __init__(self, content: Path, output: Path) -> None:
-        self.port = free_port()
+    def __init__(self, content: Path, output: Path, port: int | None = None) -> None:
+        self.port = port or free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.lines: queue.Queue[str] = queue.Queue()
         self.log: list[str] = []
         self.stamps: list[tuple[float, str]] = []  # (perf_counter when read, line): bench/serve
         self.process = subprocess.Popen(
             [sys.executable, "-m", "invoke", "serve", "--port", str(self.port),
-             "--content", str(content), "--output", str(output)],
+             "--content", str(content), "--output", str(output),
+             "--no-restart"],  # others may be editing the site's Python: tests keep one server
             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            start_new_session=True,  # its own process group: stop() ends the builds it forked too
+            start_new_session=True,  # its own process group: stop() ends it and anything it started
         )  # fmt: skip
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -61,7 +62,7 @@ class Served:
             self.log.append(line)
             if text in line:
                 return
-        pytest.fail(f"no {text!r} within {timeout}s; output:\n{''.join(self.log)}")
+        raise AssertionError(f"no {text!r} within {timeout}s; output:\n{''.join(self.log)}")
 
     def wait_printed(self, text: str, times: int, timeout: float = 30) -> str:
         """Waits until `text` has been printed that many times (in lines already waited for
@@ -69,7 +70,7 @@ class Served:
         deadline = time.monotonic() + timeout
         while (log := self.output()).count(text) < times:
             if time.monotonic() > deadline:
-                pytest.fail(f"{text!r} not printed {times} times within {timeout}s:\n{log}")
+                raise AssertionError(f"{text!r} not printed {times} times in {timeout}s:\n{log}")
             time.sleep(0.1)
         return log
 
@@ -98,7 +99,7 @@ class Served:
             with urllib.request.urlopen(f"{self.base_url}{path}", timeout=5) as r:
                 return r.status, r.read().decode("utf-8")
         except urllib.error.HTTPError as error:
-            return error.code, ""
+            return error.code, error.read().decode("utf-8")
 
     def stop(self) -> None:
         """Ends the server and any build it has running, as Ctrl+C in a terminal does."""
@@ -115,7 +116,9 @@ class Served:
 
 
 @contextmanager
-def serving(tmp_path: Path, files: dict[str, str]) -> Iterator[tuple[Served, Path]]:
+def serving(
+    tmp_path: Path, files: dict[str, str], port: int | None = None
+) -> Iterator[tuple[Served, Path]]:
     """`invoke serve` on a small content folder: `files` plus the real favicons the theme links.
 
     Yields the running server and the content folder, and stops the server afterwards.
@@ -125,7 +128,7 @@ def serving(tmp_path: Path, files: dict[str, str]) -> Iterator[tuple[Served, Pat
     for name, text in files.items():
         (content / name).parent.mkdir(parents=True, exist_ok=True)
         (content / name).write_text(text, encoding="utf-8")
-    server = Served(content, tmp_path / "output")
+    server = Served(content, tmp_path / "output", port)
     try:
         server.wait_for("Serving http://")
         server.wait_until_listening()

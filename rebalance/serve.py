@@ -1,0 +1,607 @@
+"""The development server behind `make serve`: build, serve, and rebuild on every save.
+
+It works the way Pelican's own `pelican --autoreload --listen` does, in one process: a Pelican
+object per build from the settings read once, `.run()` on each change (watchfiles, which Pelican
+itself uses, tells which files changed), and a small static server in a thread. What it adds:
+
+* Every build goes into a staging folder and is put in place only when it succeeded
+  (rebalance.build.staging_for, swap_in): a build with problems leaves the last good site.
+* The saved page first: when a Markdown file under content/ is saved, a first build writes only
+  that file's own page(s) (SelectedWriter: Pelican's Writer skipping every other page, as
+  Pelican's WRITE_SELECTED setting did until 4.12 removed it), which are moved into the served
+  site with the pictures they reference; then the full build replaces the whole site.
+* The browser follows: each page it serves carries a small script (serve_files/live.js, never
+  in a built page) that reloads the page when it changed, or goes to its new address when a save
+  moved it (a draft published, a new Slug).
+* Problems in the page: while the last build had problems, every page it serves shows them over
+  the last good version (serve_files/problems.html), as the terminal printed them.
+* The theme's 404 page for a missing address; a busy port is one line saying what to do.
+
+A change to the settings or to the site's Python restarts the server (os.execv of the same
+command): the new code runs from a fresh process, as a new `make serve` would.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import functools
+import http.server
+import io
+import json
+import logging
+import os
+import re
+import shutil
+import sys
+import threading
+import time
+import urllib.parse
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rebalance.build import DEV_SETTINGS, HOST, OUTPUT, PORT, ROOT, read, staging_for, swap_in
+
+FILES = Path(__file__).resolve().parent / "serve_files"
+PREFIX = "/__rebalance__/"  # the server's own addresses; never a page of the site
+CHECKS = "rebalance.plugins.content_checks"
+# Where a problem's file name leads: an editor's address for a file and line. VS Code's by
+# default; e.g. EDITOR_URL="idea://open?file={path}&line={line}", or EDITOR_URL="" for none.
+EDITOR_URL = "vscode://file/{path}:{line}"
+# A line of content_checks' report: "content/articles/x.md:3: message" or "(site): message".
+REPORT_LINE = re.compile(r"^(?P<where>\(site\)|[^\s:][^:]*?)(?::(?P<line>\d+))?: (?P<message>.+)$")
+# What a preview moves into the served site besides its pages: the files they reference.
+REFERENCE = re.compile(r"""(?:src|href)="(/[^"#?]*)"|srcset="([^"]*)\"""")
+CONTENT_LISTS = ("articles", "translations", "drafts", "drafts_translations", "hidden_articles",
+                 "hidden_translations", "pages", "hidden_pages", "draft_pages",
+                 "draft_translations")  # fmt: skip
+
+
+class PortBusyError(Exception):
+    """The port is taken: the message says which and how to choose another."""
+
+
+@dataclass
+class Problem:
+    """One line of the report, as the terminal printed it, and the file it is about."""
+
+    where: str
+    line: int | None
+    message: str
+    path: str | None = None
+
+    @property
+    def link(self) -> str:
+        template = os.environ.get("EDITOR_URL", EDITOR_URL)
+        if not template or not self.path:
+            return ""
+        return template.format(path=urllib.parse.quote(self.path), line=self.line or 1)
+
+    @property
+    def place(self) -> str:
+        return f"{self.where}{f':{self.line}' if self.line else ''}"
+
+    def __str__(self) -> str:
+        return f"{self.place}: {self.message}"
+
+
+@dataclass
+class Outcome:
+    """What one build did: its addresses by source file, and the problems it printed."""
+
+    ok: bool
+    urls: dict[str, str] = field(default_factory=dict)  # source path -> /address/
+    problems: list[Problem] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def address(save_as: str) -> str:
+    """The address a page saved as `save_as` is served at: blog/x/index.html -> /blog/x/."""
+    url = "/" + save_as.replace(os.sep, "/")
+    return url[: -len("index.html")] if url.endswith("/index.html") else url
+
+
+def parse_report(text: str, content: Path) -> list[Problem]:
+    """The problems of content_checks' report ("Content problems found: ..." then one line
+    each) in what a build printed; paths are relative to the content folder's parent."""
+    start = text.rfind("Content problems found")
+    if start < 0:
+        return []
+    problems = []
+    for line in text[start:].splitlines()[1:]:
+        if match := REPORT_LINE.match(line):
+            where = match["where"]
+            path = None if where == "(site)" else str((content.parent / where).resolve())
+            number = int(match["line"]) if match["line"] else None
+            problems.append(Problem(where, number, match["message"], path))
+    return problems
+
+
+class _Tee(io.TextIOBase):
+    """Writes to the terminal and keeps a copy: the build's report, for the page."""
+
+    def __init__(self, terminal) -> None:
+        self.terminal, self.copy = terminal, io.StringIO()
+
+    def write(self, text: str) -> int:
+        self.copy.write(text)
+        return self.terminal.write(text)
+
+    def flush(self) -> None:
+        self.terminal.flush()
+
+
+def writer_class():
+    """Pelican's Writer, subclassed through its public methods: only the selected pages."""
+    from pelican.writers import Writer
+
+    class Selected(Writer):
+        def selected(self, name: str) -> bool:
+            wanted = self.settings.get("WRITE_SELECTED")
+            return wanted is None or os.path.abspath(os.path.join(self.output_path, name)) in wanted
+
+        def write_file(self, name, *args, **kwargs):
+            if name and self.selected(name):
+                return super().write_file(name, *args, **kwargs)
+            return None
+
+        def write_feed(self, *args, **kwargs):
+            return (
+                None
+                if self.settings.get("WRITE_SELECTED") is not None
+                else super().write_feed(*args, **kwargs)
+            )
+
+    return Selected
+
+
+class Builder:
+    """Builds the site in this process, one Pelican object per build, as `pelican -r` does."""
+
+    def __init__(self, settings: dict, output: Path) -> None:
+        from pelican import signals
+
+        self.settings, self.output = settings, output
+        self.content = Path(settings["PATH"])
+        self.urls: dict[str, str] = {}  # of the last good full build
+        self.writer = writer_class()
+        self.mapped: dict[str, str] = {}
+        # Connected once, for this server's builds only (weak=False: bound methods).
+        # all_generators_finalized: every article and page knows its save_as; a preview selects
+        # the pages of the saved files, by their address in this very build.
+        signals.all_generators_finalized.connect(self.addresses, weak=False)
+        # get_writer: a preview's pages only (a full build leaves the writer to the plugins).
+        signals.get_writer.connect(self.preview_writer, weak=False)
+
+    def addresses(self, generators) -> None:
+        settings = generators[0].settings
+        urls = {}
+        for generator in generators:
+            for name in CONTENT_LISTS:
+                for item in getattr(generator, name, None) or []:
+                    if getattr(item, "save_as", ""):
+                        urls[os.path.abspath(item.source_path)] = item.save_as
+        self.mapped = {path: address(save_as) for path, save_as in urls.items()}
+        if (sources := settings.get("SERVE_PREVIEW")) is not None:
+            output = settings["OUTPUT_PATH"]
+            settings["WRITE_SELECTED"] = {
+                os.path.abspath(os.path.join(output, urls[source]))
+                for source in sources
+                if source in urls
+            }
+
+    def preview_writer(self, pelican):
+        return self.writer if "SERVE_PREVIEW" in pelican.settings else None
+
+    def run(self, into: Path, preview: list[str] | None = None, cached: bool = True) -> Outcome:
+        """One Pelican build into `into` (a preview of `preview`'s pages when given)."""
+        from pelican import Pelican
+
+        settings = {**self.settings, "OUTPUT_PATH": str(into), "LOAD_CONTENT_CACHE": cached}
+        if preview is not None:
+            # Without the checks: a preview's few pages link to pages it does not write. The
+            # full build just after checks everything. Nothing is saved in the content cache.
+            settings.update(
+                SERVE_PREVIEW=preview,
+                PLUGINS=[name for name in settings["PLUGINS"] if name != CHECKS],
+                CACHE_CONTENT=False,
+                SEARCH_INDEX={**settings.get("SEARCH_INDEX", {}), "defer": True},
+            )
+        self.mapped = {}
+        started = time.perf_counter()
+        tee = _Tee(sys.stderr)
+        error = None
+        with contextlib.redirect_stderr(tee):
+            try:
+                Pelican(settings).run()
+            except Exception as exc:  # noqa: BLE001 - reported as the build's problem
+                error = exc
+        outcome = Outcome(error is None, dict(self.mapped))
+        outcome.seconds = time.perf_counter() - started
+        if error is not None:
+            outcome.problems = parse_report(tee.copy.getvalue(), self.content)
+            if not outcome.problems:
+                message = " ".join(str(error).split()) or type(error).__name__
+                shown = f"The build stopped: {message}"
+                print(f"(site): {shown}", file=sys.stderr)
+                outcome.problems = [Problem("(site)", None, shown)]
+        return outcome
+
+
+class State:
+    """What the browsers are told: a version number per change of the served site, the
+    problems of the last build, and the addresses that moved."""
+
+    def __init__(self) -> None:
+        self.changed = threading.Condition()
+        self.server = uuid.uuid4().hex[:8]  # a restarted server: every page reloads
+        self.version = 0
+        self.problems: list[Problem] = []
+        self.moved: dict[str, str] = {}
+        self.unchanged: list[str] = []
+        self.closing = False
+
+    def publish(self, problems=None, moved=None, unchanged=None) -> None:
+        with self.changed:
+            self.version += 1
+            self.problems = list(problems or [])
+            self.moved = dict(moved or {})
+            self.unchanged = list(unchanged or [])
+            self.changed.notify_all()
+
+    def message(self) -> dict:
+        return {
+            "server": self.server,
+            "version": self.version,
+            "moved": self.moved,
+            "unchanged": self.unchanged,
+            "problems": [str(p) for p in self.problems],
+        }
+
+
+@functools.cache
+def _overlay_template():
+    from jinja2 import Environment, FileSystemLoader
+
+    environment = Environment(loader=FileSystemLoader(FILES), autoescape=True)
+    return environment.get_template("problems.html")
+
+
+def dev_markup(state: State) -> bytes:
+    """What the server adds before </body> of each page: the problems, then the script."""
+    problems = _overlay_template().render(problems=state.problems) if state.problems else ""
+    script = (f'<script src="{PREFIX}live.js" data-version="{state.version}" '
+              f'data-server="{state.server}"></script>')  # fmt: skip
+    return (problems + script).encode()
+
+
+class Handler(http.server.SimpleHTTPRequestHandler):
+    """The built site as a static host serves it (404.html for a missing address, no listing),
+    never cached, with the development script (and problems) added to each HTML page."""
+
+    state: State  # set per server by serve()
+    extensions_map = {
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".html": "text/html; charset=utf-8",
+        ".js": "text/javascript; charset=utf-8",
+        ".xml": "application/xml",
+        ".webp": "image/webp",
+        ".avif": "image/avif",
+    }
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
+    def do_GET(self) -> None:  # noqa: N802 - the base class's name
+        path = urllib.parse.urlsplit(self.path).path
+        if path == PREFIX + "events":
+            return self.events()
+        if path == PREFIX + "live.js":
+            return self.send_body(200, (FILES / "live.js").read_bytes(), "text/javascript")
+        return super().do_GET()
+
+    def send_head(self):
+        path = self.translate_path(self.path)
+        if os.path.isdir(path) and self.path.split("?", 1)[0].endswith("/"):
+            path = os.path.join(path, "index.html")
+        if path.endswith(".html") and os.path.isfile(path):
+            return self.page(200, path)
+        return super().send_head()
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None):
+        page = os.path.join(self.directory, "404.html")
+        if code != 404 or not os.path.isfile(page):
+            return super().send_error(code, message, explain)
+        body = self.page(404, page)
+        if body is not None and self.command != "HEAD":
+            self.wfile.write(body.read())
+
+    def list_directory(self, path):  # type: ignore[override]
+        self.send_error(404)  # static hosts don't list folders without an index.html
+
+    def page(self, status: int, path: str):
+        try:
+            html = Path(path).read_bytes()
+        except OSError:  # swapped away between the check and the read: the new site has it
+            html = b""
+        end = html.rfind(b"</body>")
+        end = len(html) if end < 0 else end
+        body = html[:end] + dev_markup(self.state) + html[end:]
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
+
+    def send_body(self, status: int, body: bytes, kind: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", f"{kind}; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def events(self) -> None:
+        """Server-sent events: the state now, then on each change (a comment every 15 s keeps
+        the connection open)."""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.end_headers()
+        state, seen = self.state, None
+
+        def news() -> bool:
+            return state.version != seen or state.closing
+
+        try:
+            while True:
+                with state.changed:
+                    state.changed.wait_for(news, 15)
+                    if state.closing:
+                        return
+                    message = state.message() if state.version != seen else None
+                    seen = state.version
+                text = f"data: {json.dumps(message)}\n\n" if message else ": still here\n\n"
+                self.wfile.write(text.encode())
+                self.wfile.flush()
+        except OSError:  # the tab was closed or reloaded
+            return
+
+
+def listen(host: str, port: int, output: Path, state: State) -> http.server.ThreadingHTTPServer:
+    """Binds the server (before any build: a busy port is known at once); serve_forever() later."""
+    handler = functools.partial(
+        type("SiteHandler", (Handler,), {"state": state}), directory=str(output)
+    )
+    http.server.ThreadingHTTPServer.allow_reuse_address = True
+    try:
+        server = http.server.ThreadingHTTPServer((host, port), handler)
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            raise PortBusyError(
+                f"Port {port} is already in use (another `make serve`?): stop that one, or "
+                f"choose another port: make serve PORT={port + 1}"
+            ) from None
+        raise PortBusyError(f"Cannot serve on {host}:{port}: {error.strerror}.") from None
+    server.daemon_threads = True
+    return server
+
+
+class DevServer:
+    """`make serve`: builds, serves, watches, rebuilds; see the module's docstring."""
+
+    def __init__(
+        self,
+        host: str = HOST,
+        port: int = PORT,
+        content: str = "",
+        output: Path = OUTPUT,
+        restart: bool = True,
+    ) -> None:
+        self.host, self.port, self.restarts = host, int(port), restart
+        self.base = f"http://{host}:{self.port}"
+        overrides = {"FEED_DOMAIN": self.base, "CACHE_CONTENT": True}
+        if content:
+            overrides["PATH"] = str(Path(content).resolve())
+        self.settings = read(DEV_SETTINGS, overrides)
+        self.output = Path(output).resolve()
+        self.content = Path(self.settings["PATH"]).resolve()
+        self.state = State()
+        self.builder = Builder(self.settings, self.output)
+        self.watching = False
+        self.previewed: dict[Path, Path] = {}  # served file -> the one it replaced (None: new)
+
+    # --- building -------------------------------------------------------------------------
+    def full_build(self, previewed: list[str] | None = None, cached: bool = True) -> bool:
+        staging = staging_for(self.output)
+        try:
+            outcome = self.builder.run(staging, cached=cached)
+            if not outcome.ok:
+                self.take_back_preview()
+                self.state.publish(problems=outcome.problems)
+                print(f"Still serving the last good build: fix the problem"
+                      f"{'s' * (len(outcome.problems) != 1)} above and save; the page in the "
+                      "browser shows them too.", flush=True)  # fmt: skip
+                return False
+            same = [url for url in previewed or [] if self.same_as_served(staging, url)]
+            moved = self.moves(outcome.urls)
+            swap_in(staging, self.output, self.settings.get("OUTPUT_RETENTION", []))
+            self.forget_preview()
+            self.builder.urls = outcome.urls
+            self.state.publish(moved=moved, unchanged=same)
+            print(f"Rebuilt in {outcome.seconds:.2f} s.", flush=True)
+            return True
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+    def preview(self, sources: list[str]) -> list[str]:
+        """The saved files' own pages first: built, moved in, the browsers told. Returns their
+        addresses (none if the preview failed: the full build follows anyway)."""
+        staging = staging_for(self.output)
+        try:
+            outcome = self.builder.run(staging, preview=sources)
+            urls = [outcome.urls[s] for s in sources if s in outcome.urls]
+            if not outcome.ok or not urls:
+                return []
+            files = [self.file_for(staging, url) for url in urls]
+            files = [f for f in files if f.is_file()]
+            if not files:
+                return []
+            for file in files + self.references(staging, files):
+                self.put_in_place(staging, file)
+            self.state.publish(moved=self.moves(outcome.urls))
+            for url in urls:
+                print(f"Preview: {self.base}{url} ({outcome.seconds:.2f} s)", flush=True)
+            return urls
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+    @staticmethod
+    def file_for(folder: Path, url: str) -> Path:
+        relative = urllib.parse.unquote(url).lstrip("/")
+        return folder / (relative + "index.html" if relative.endswith("/") or not relative
+                         else relative)  # fmt: skip
+
+    def same_as_served(self, staging: Path, url: str) -> bool:
+        new, old = self.file_for(staging, url), self.file_for(self.output, url)
+        return new.is_file() and old.is_file() and new.read_bytes() == old.read_bytes()
+
+    def references(self, staging: Path, pages: list[Path]) -> list[Path]:
+        """The local files the pages load (pictures and their variants) that the preview wrote
+        and the served site does not have: a page is shown with its pictures, or not at all."""
+        found = []
+        for page in pages:
+            for single, sources in REFERENCE.findall(page.read_text(encoding="utf-8")):
+                urls = [single] if single else [c.split()[0] for c in sources.split(",") if c]
+                for url in urls:
+                    file = self.file_for(staging, url)
+                    if url.startswith("/") and file.is_file():
+                        served = self.output / file.relative_to(staging)
+                        if not served.is_file() or served.stat().st_size != file.stat().st_size:
+                            found.append(file)
+        return found
+
+    def put_in_place(self, staging: Path, file: Path) -> None:
+        target = self.output / file.relative_to(staging)
+        if target not in self.previewed:
+            keep = None
+            if target.exists():
+                keep = self.backup() / file.relative_to(staging)
+                keep.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(target, keep)
+            self.previewed[target] = keep
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(file, target)
+
+    def backup(self) -> Path:
+        folder = self.output.parent / f".{self.output.name}.before-preview"
+        folder.mkdir(exist_ok=True)
+        return folder
+
+    def take_back_preview(self) -> None:
+        """The full build failed: the served site is the last good build again."""
+        for target, keep in self.previewed.items():
+            if keep is None:
+                target.unlink(missing_ok=True)
+            else:
+                os.replace(keep, target)
+        self.forget_preview()
+
+    def forget_preview(self) -> None:
+        self.previewed = {}
+        shutil.rmtree(self.output.parent / f".{self.output.name}.before-preview",
+                      ignore_errors=True)  # fmt: skip
+
+    def moves(self, urls: dict[str, str]) -> dict[str, str]:
+        """Old address -> new, for each page whose address this build changed."""
+        old = self.builder.urls
+        return {old[s]: url for s, url in urls.items() if s in old and old[s] != url}
+
+    # --- watching -------------------------------------------------------------------------
+    def watched(self) -> list[Path]:
+        theme = Path(self.settings["THEME"])
+        return [p for p in (self.content, theme, DEV_SETTINGS, ROOT / "rebalance") if p.exists()]
+
+    def needs_restart(self, path: Path) -> bool:
+        """Settings and the site's Python are loaded once per process: a change restarts."""
+        return path == DEV_SETTINGS or (
+            path.suffix == ".py" and path.is_relative_to(ROOT / "rebalance")
+        )
+
+    def changed(self, changes) -> None:
+        from watchfiles import Change
+
+        paths = {Path(p) for _, p in changes}
+        if self.restarts and any(self.needs_restart(p) for p in paths):
+            print("The settings or the site's code changed: restarting the server.", flush=True)
+            self.restart()
+        saved = sorted(
+            str(Path(p))
+            for kind, p in changes
+            if kind != Change.deleted
+            and Path(p).suffix == ".md"
+            and Path(p).is_relative_to(self.content)
+            and Path(p).is_file()
+        )
+        shown = ", ".join(sorted(self.shown(p) for p in paths))
+        print(f"Saved: {shown}", flush=True)
+        previewed = self.preview(saved) if saved else []
+        self.full_build(previewed)
+
+    def shown(self, path: Path) -> str:
+        return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+    def restart(self) -> None:
+        self.state.closing = True
+        with self.state.changed:
+            self.state.changed.notify_all()
+        self.httpd.server_close()
+        sys.stdout.flush()
+        os.execv(sys.executable, [sys.executable, *sys.argv])
+
+    def run(self) -> None:
+        """Binds the port, builds, serves, and rebuilds on each change until Ctrl+C."""
+        from pelican.log import init as init_logging
+        from watchfiles import watch
+
+        self.httpd = listen(self.host, self.port, self.output, self.state)
+        init_logging(level=logging.WARNING, name="pelican")
+        count = sum(1 for _ in self.content.rglob("*.md"))
+        print(f"Building the site from {self.shown(self.content)} ({count} Markdown files): "
+              f"about {max(2, count // 40)} s the first time, well under a second for each "
+              "save after that.", flush=True)  # fmt: skip
+        if not self.full_build(cached=False):
+            print("The site has problems (listed above): serving what could be built.")
+        self.output.mkdir(parents=True, exist_ok=True)
+        threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.1},
+                         daemon=True, name="serve").start()  # fmt: skip
+        watching = watch(*self.watched(), debounce=400, step=30, yield_on_timeout=True,
+                         rust_timeout=300)  # fmt: skip
+        try:
+            for changes in watching:
+                if not self.watching:  # the first (empty) batch: the watcher is running
+                    self.watching = True
+                    print(f"Serving {self.base}/ (Ctrl+C to stop). Each save rebuilds the site "
+                          "and reloads the page.", flush=True)  # fmt: skip
+                if changes:
+                    self.changed(changes)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self.state.closing = True
+            self.httpd.shutdown()
+            self.httpd.server_close()
+
+
+def serve(
+    host: str = HOST,
+    port: int = PORT,
+    content: str = "",
+    output: Path = OUTPUT,
+    restart: bool = True,
+) -> None:
+    """Runs the development server until Ctrl+C (tasks.serve)."""
+    DevServer(host, port, content, output, restart).run()
