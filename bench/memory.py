@@ -1,72 +1,42 @@
 #!/usr/bin/env python3
-"""Peak memory and build time as the number of articles grows: our build (`invoke build`'s
-code path, tasks.build_site) and, for comparison, plain Pelican with typogrify.
+"""Peak memory and build time as the number of articles grows: our build (`make build`'s code
+path, rebalance.build.build_site) and, for comparison, plain Pelican with typogrify.
 
-For each size N, a varied corpus of N articles (bench/corpus.py) is built three ways:
-- ours cold: an empty cache (a CACHE_PATH of its own, so nothing is reused from cache/), the
-  search index left out (common.build_ours(search=False));
-- search index: Pagefind on that build's site (common.index_search), in its own process;
-- ours warm: right after, with the same cache, once one article was edited (as `make serve`
-  rebuilds on a save);
-- plain: plain Pelican on the same articles (common.plain_corpus, common.build_plain).
+For each size N, a varied corpus of N articles (rebalance.corpus) is built four ways:
+- ours cold: an empty cache (a CACHE_PATH of its own), the search index left out
+  (measure.build_ours(search=False)), so that Pelican's process and Pagefind's are measured
+  apart;
+- search index: Pagefind on that build's site (measure.index_search);
+- ours, one changed: right after, with the same cache, once one article was edited;
+- plain: plain Pelican on the same articles (measure.plain_corpus, measure.build_plain).
 
-Each build runs in a fresh wrapper process, which runs the build's processes and then reads
-getrusage(RUSAGE_CHILDREN): wall time, CPU (user + system of those processes) and ru_maxrss.
-ru_maxrss of RUSAGE_CHILDREN is the peak resident memory of the LARGEST single process among
-all descendants waited for (Pelican's Python process, or Pagefind, which Pelican runs as a
-grandchild), not their sum, and is why each build needs its own wrapper: the value is a
-maximum over every child a process has ever waited for. The wrapper's own memory is not in it.
+Each build runs in a fresh process (`python -m rebalance.measure`, see measure.measured), which
+runs the build's processes and then reads getrusage(RUSAGE_CHILDREN): wall time, CPU (user +
+system of those processes) and ru_maxrss, the peak resident memory of the LARGEST single
+process among them (our Pelican process, or Pagefind), not their sum.
 
 With several runs, wall and CPU are medians and the peak is the largest. Growth compares the
-smallest and the largest size: per-article cost (×1.00 = linear; a fixed start-up cost makes
+smallest and the largest size: per-article cost (x1.00 = linear; a fixed start-up cost makes
 it lower) and the marginal cost per 1000 articles between neighbouring sizes (about constant
 when growth is linear); below a few hundred articles between sizes, those differences are
-mostly noise. Target: our peak ≤ 300 MiB at 3,000 articles (extrapolated along the two largest
-sizes when smaller ones are measured), and linear growth.
+mostly noise. Target: our peak <= 300 MiB at 3,000 articles (extrapolated along the two
+largest sizes when smaller ones are measured), and linear growth.
 
 Usage: .venv/bin/python bench/memory.py [sizes=1000,2000,3000] [runs=1]
 """
 
 from __future__ import annotations
 
-import json
 import statistics
-import subprocess
 import sys
 import tempfile
 from itertools import pairwise
 from pathlib import Path
 
 from rebalance.corpus import make_corpus
-from rebalance.measure import ROOT, plain_corpus, touch_one
+from rebalance.measure import load, measured, plain_corpus, touch_one
 
 TARGET_MIB, TARGET_ARTICLES = 300, 3000
-WRAPPER = """
-import json, resource, sys, time
-from pathlib import Path
-from rebalance import measure as common
-kind, content, output, cache = sys.argv[1], sys.argv[2], Path(sys.argv[3]), sys.argv[4]
-start = time.perf_counter()
-if kind == "plain":
-    common.build_plain(Path(content), output)
-elif kind == "index":
-    common.index_search(output)
-else:
-    common.build_ours(Path(content), output, Path(cache), search=False)
-wall = time.perf_counter() - start
-usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-print(json.dumps({"wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
-                  "peak": usage.ru_maxrss / 1024}))  # KiB on Linux
-"""
-
-
-def measured(kind: str, content: Path, output: Path, cache: Path) -> dict:
-    """Wall s, CPU s and peak MiB of one build, run in a fresh wrapper process."""
-    args = [sys.executable, "-c", WRAPPER, kind, str(content), str(output), str(cache)]
-    result = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        sys.exit(f"{kind} build of {content} failed:\n{result.stdout}{result.stderr}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def summary(samples: list[dict]) -> dict:
@@ -81,7 +51,7 @@ def growth(label: str, unit: str, sizes: list[int], values: list[float]) -> floa
     per_article = (v2 / v1) / (n2 / n1)
     points = pairwise(zip(sizes, values, strict=True))
     slopes = [(b - a) / (m - n) * 1000 for (n, a), (m, b) in points]
-    print(f"  {label:<16} {n1}→{v1:.1f} {unit}, {n2}→{v2:.1f} {unit}: ×{v2 / v1:.2f} for "
+    print(f"  {label:<22} {n1}→{v1:.1f} {unit}, {n2}→{v2:.1f} {unit}: ×{v2 / v1:.2f} for "
           f"×{n2 / n1:.2f} articles, per article ×{per_article:.2f}; per 1000 more articles: "
           + ", ".join(f"{s:+.1f} {unit}" for s in slopes))  # fmt: skip
     return slopes[-1] / slopes[0] if len(slopes) > 1 and slopes[0] > 0 else per_article
@@ -90,9 +60,10 @@ def growth(label: str, unit: str, sizes: list[int], values: list[float]) -> floa
 def main() -> None:
     sizes = [int(n) for n in sys.argv[1].split(",")] if len(sys.argv) > 1 else [1000, 2000, 3000]
     runs = int(sys.argv[2]) if len(sys.argv) > 2 else 1
-    results: dict[str, list[dict]] = {"ours cold": [], "ours warm": [], "search index": [],
-                                      "plain": []}  # fmt: skip
-    print(f"{runs} run(s) per size, each build in a fresh process; peak = largest process")
+    results: dict[str, list[dict]] = {"ours cold": [], "search index": [],
+                                      "ours, one changed": [], "plain": []}  # fmt: skip
+    print(f"bench/memory.py {sizes}, {runs} run(s) per size; {load()}")
+    print("each build in a fresh process; peak = largest process")
     print(f"{'':>8} | " + " | ".join(f"{kind:^23}" for kind in results))
     print(f"{'articles':>8} | " + " | ".join([f"{'wall s':>7} {'CPU s':>7} {'MiB':>7}"] * 4))
     with tempfile.TemporaryDirectory() as tmp:
@@ -102,17 +73,18 @@ def main() -> None:
             plain = plain_corpus(content, tmp / f"p{n}")
             samples: dict[str, list[dict]] = {kind: [] for kind in results}
             for run in range(runs):
-                cache = tmp / f"cache-{n}-{run}"  # empty: a cold build
-                samples["ours cold"].append(measured("ours", content, tmp / "out-ours", cache))
-                samples["search index"].append(measured("index", content, tmp / "out-ours", cache))
+                cache, out = tmp / f"cache-{n}-{run}", tmp / "out-ours"  # empty: a cold build
+                samples["ours cold"].append(measured("ours", content, out, cache))
+                samples["search index"].append(measured("index", content, out, cache))
                 touch_one(content)
-                samples["ours warm"].append(measured("ours", content, tmp / "out-ours", cache))
+                samples["ours, one changed"].append(measured("ours", content, out, cache))
                 samples["plain"].append(measured("plain", plain, tmp / "out-plain", cache))
             row = []
             for kind in results:
                 results[kind].append(x := summary(samples[kind]))
                 row.append(f"{x['wall']:7.2f} {x['cpu']:7.2f} {x['peak']:7.0f}")
             print(f"{n:>8} | " + " | ".join(row))
+    print(f"after the runs: {load()}")
     if len(sizes) < 2:
         return
     print("growth (smallest → largest size):")
@@ -123,7 +95,7 @@ def main() -> None:
             worst = max(worst, ratio) if kind.startswith("ours") else worst
     ours_peak = [
         max(c["peak"], w["peak"])
-        for c, w in zip(results["ours cold"], results["ours warm"], strict=True)
+        for c, w in zip(results["ours cold"], results["ours, one changed"], strict=True)
     ]
     if sizes[-1] >= TARGET_ARTICLES:
         at_target, how = ours_peak[-1], f"measured at {sizes[-1]}"

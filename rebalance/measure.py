@@ -1,7 +1,19 @@
-"""Shared by the bench scripts: build our site and plain Pelican on the same content."""
+"""Shared by the bench scripts: build our site and plain Pelican on the same content, time it,
+measure its memory, profile it.
+
+Every build runs in a process of its own (ours through rebalance.build.build_site, as
+`invoke build` runs it; plain Pelican as `python -m pelican`), so a figure is that of a fresh
+build and the bench's own process is never in it. `python -m rebalance.measure KIND CONTENT
+OUTPUT CACHE` runs one build and prints its wall time, CPU time and peak memory as JSON
+(bench/memory.py): see measured().
+"""
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
+import pstats
 import re
 import resource
 import shutil
@@ -12,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from rebalance.build import DEV_SETTINGS, ROOT, build_site, read
+from rebalance.build import DEV_SETTINGS, ROOT, build_site, pelican_args, read
 
 # The page types a reader meets, as URL paths in our build and in a plain Pelican build.
 ARTICLE_SLUG = "unlocking-relief-the-many-benefits-of-dry-needling"
@@ -48,23 +60,25 @@ PLAIN = {
 
 def arguments(count: int, runs: int) -> tuple[int, int]:
     """The command line's two numbers (how many articles or copies, how many runs), else these
-    defaults: every bench script takes them in that order."""
-    given = sys.argv[1:3]
+    defaults: every bench script takes them in that order (flags such as --profile aside)."""
+    given = [a for a in sys.argv[1:] if not a.startswith("--")][:2]
     return (int(given[0]) if given else count, int(given[1]) if len(given) > 1 else runs)
 
 
 def corpora(tmp: Path, articles: int) -> dict[str, Path]:
-    """The real content/ and a varied corpus of `articles` more (bench/corpus.py), by name."""
+    """The real content/ and a varied corpus of `articles` more (rebalance.corpus), by name."""
     from rebalance.corpus import make_corpus
 
     return {
-        "real content (1 article, 2 pages)": ROOT / "content",
-        f"varied ({articles} articles + real)": make_corpus(tmp / "varied", articles),
+        "real content": ROOT / "content",
+        f"varied, {articles} articles": make_corpus(tmp / "varied", articles),
     }
 
 
 def timed(build, *args, **kwargs) -> tuple[float, float]:
-    """(wall, CPU) seconds of build(*args, **kwargs), run in child processes."""
+    """(wall, CPU) seconds of build(*args, **kwargs). CPU is user + system time of the processes
+    it started and waited for (the build's Pelican process and Pagefind under it), which other
+    work on the machine does not inflate as it does wall time."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     build(*args, **kwargs)
@@ -73,8 +87,35 @@ def timed(build, *args, **kwargs) -> tuple[float, float]:
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
+@contextlib.contextmanager
+def quiet():
+    """What the builds print (Pelican's "Done: ..." lines, the search index's) kept out of the
+    bench's table: file descriptor 1 goes to a file, shown on stderr only if the block fails."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    with tempfile.TemporaryFile() as kept:
+        os.dup2(kept.fileno(), 1)
+        try:
+            yield
+        except BaseException:
+            os.dup2(saved, 1)
+            kept.seek(0)
+            sys.stderr.write(kept.read().decode(errors="replace"))
+            raise
+        finally:
+            sys.stdout.flush()
+            os.dup2(saved, 1)
+            os.close(saved)
+
+
 def medians(samples: list[tuple[float, float]]) -> tuple[float, float]:
     return statistics.median(s[0] for s in samples), statistics.median(s[1] for s in samples)
+
+
+def load() -> str:
+    """The machine's load averages (1, 5, 15 minutes) and processors: how noisy a run was."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} processors"
 
 
 def plain_corpus(content: Path, into: Path) -> Path:
@@ -86,18 +127,22 @@ def plain_corpus(content: Path, into: Path) -> Path:
     return into
 
 
-def build_ours(content: Path, output: Path, cache: Path | None = None,
-               search: bool = True, fork: bool = False) -> None:  # fmt: skip
-    """Our build, exactly as `invoke build` runs it. cache: a CACHE_PATH of its own (an empty
-    folder: a cold build, with nothing drawn, encoded, read or rendered before); search=False
-    leaves the search index out (index_search times it apart); fork: in a child forked from
-    this process, as `make serve` builds (call tasks._warm_up first, as serve does)."""
+def overrides_for(content: Path, cache: Path | None = None, search: bool = True) -> dict:
+    """The Pelican settings our bench builds change: the content folder; cache: a CACHE_PATH of
+    its own (an empty folder: a cold build, nothing read, drawn or encoded before); search=False
+    leaves the search index out (index_search() builds it apart)."""
     overrides: dict = {"PATH": str(content)}
     if cache is not None:
         overrides["CACHE_PATH"] = str(cache)
     if not search:
-        overrides["SEARCH_INDEX"] = {**read(DEV_SETTINGS)["SEARCH_INDEX"], "defer": True}
-    if not build_site(DEV_SETTINGS, output, overrides=overrides, fork=fork):
+        overrides["SEARCH_INDEX"] = {**read(DEV_SETTINGS).get("SEARCH_INDEX", {}), "defer": True}
+    return overrides
+
+
+def build_ours(content: Path, output: Path, cache: Path | None = None, search: bool = True) -> None:
+    """Our build, exactly as `invoke build` runs it (build_site: one Pelican process into a
+    staging folder, then the swap), search index included unless search=False."""
+    if not build_site(DEV_SETTINGS, output, overrides=overrides_for(content, cache, search)):
         raise SystemExit("our build failed")
 
 
@@ -108,23 +153,30 @@ def index_search(output: Path) -> None:
     index_parts(output, settings_for(read(DEV_SETTINGS)))
 
 
-def build_plain(content: Path, output: Path, cache: Path | None = None) -> None:
-    """Plain Pelican 4.12: default theme (notmyidea), default settings, no plugins. cache: with
-    Pelican's own content cache on (CACHE_CONTENT, LOAD_CONTENT_CACHE) in that folder, which
-    Pelican's defaults leave off."""
+def plain_settings(content: Path, folder: Path, cache: Path | None = None) -> Path:
+    """A settings file for plain Pelican 4.12: default theme (notmyidea), default settings, no
+    plugins, typogrify on. cache: with Pelican's own content cache on (CACHE_CONTENT,
+    LOAD_CONTENT_CACHE, which Pelican's defaults leave off) in that folder."""
     cached = f"CACHE_CONTENT = LOAD_CONTENT_CACHE = True\nCACHE_PATH = {str(cache)!r}\n"
+    settings = folder / "plainconf.py"
+    settings.write_text(
+        f"PATH = {str(content)!r}\nTIMEZONE = 'UTC'\nAUTHOR = 'Rebalance Team'\n"
+        "SITENAME = 'Rebalance'\nTYPOGRIFY = True\n" + (cached if cache else ""),
+        encoding="utf-8",
+    )
+    return settings
+
+
+def build_plain(content: Path, output: Path, cache: Path | None = None) -> None:
+    """Plain Pelican with typogrify (plain_settings), in a process of its own."""
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Path(tmp) / "plainconf.py"
-        settings.write_text(
-            f"PATH = {str(content)!r}\nTIMEZONE = 'UTC'\nAUTHOR = 'Rebalance Team'\n"
-            "SITENAME = 'Rebalance'\nTYPOGRIFY = True\n" + (cached if cache else ""),
-            encoding="utf-8",
-        )
+        settings = plain_settings(content, Path(tmp), cache)
         subprocess.run(
-            [sys.executable, "-m", "pelican", "-s", str(settings), "-o", str(output), "-q"],
+            [sys.executable, "-m", "pelican", "-s", str(settings), "-o", str(output), "-q",
+             "--delete-output-directory"],
             check=True,
             stdout=subprocess.DEVNULL,
-        )
+        )  # fmt: skip
 
 
 def touch_one(content: Path) -> None:
@@ -132,3 +184,88 @@ def touch_one(content: Path) -> None:
     articles = sorted((content / "articles").glob("*.md"))
     article = articles[len(articles) // 2]
     article.write_text(article.read_text(encoding="utf-8") + "\nOne more sentence.\n", "utf-8")
+
+
+# --- Profiles -------------------------------------------------------------------------------------
+def profiled(content: Path, output: Path, cache: Path, top: int = 10) -> tuple[float, str]:
+    """Our build's Pelican process run under cProfile (`python -m cProfile -m pelican`, with the
+    arguments build_site gives it, search index included): its wall seconds, and its `top`
+    functions by own time (tottime) and by time including callees (cumtime). The whole build
+    runs in that one process (Pagefind aside, a program of its own), so the profile sees all of
+    its Python work."""
+    with tempfile.TemporaryDirectory() as tmp:
+        stats = Path(tmp) / "build.prof"
+        args = pelican_args(DEV_SETTINGS, output, overrides_for(content, cache))
+        start = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-m", "cProfile", "-o", str(stats), "-m", "pelican", *args],
+            cwd=ROOT, stdout=subprocess.DEVNULL, check=False,
+        )  # fmt: skip
+        wall = time.perf_counter() - start
+        if done.returncode != 0:
+            raise SystemExit("the profiled build failed")
+        return wall, top_items(pstats.Stats(str(stats)), top)
+
+
+def top_items(stats: pstats.Stats, top: int) -> str:
+    """The `top` functions by tottime, then by cumtime, one line each: seconds, calls, where.
+    (Read from Stats.stats, the table print_stats() prints: get_stats_profile() keys functions
+    by bare name, so two `read` methods would be one.)"""
+    rows = [(tt, ct, f"{nc}/{cc}" if nc != cc else str(nc), where(*func))
+            for func, (cc, nc, tt, ct, _) in stats.stats.items()]  # fmt: skip
+    whole = [r for r in rows if r[1] >= 0.9 * stats.total_tt]  # runpy, main, run: everything
+    lines = [f"  {stats.total_tt:.2f} s in the profiled process (cProfile's clock)"]
+    for index, key, label in ((0, "tottime", "own time"), (1, "cumtime", "with what it calls")):
+        lines.append(f"  top {top} by {key} ({label}):  tottime  cumtime      calls  function")
+        ranked = sorted(rows, key=lambda r: -r[index])
+        if index == 1:
+            lines.append(f"    (leaving out the {len(whole)} calls around the whole build)")
+            ranked = [r for r in ranked if r not in whole]
+        for tottime, cumtime, calls, place in ranked[:top]:
+            lines.append(f"    {tottime:8.2f} {cumtime:8.2f} {calls:>10}  {place}")
+    return "\n".join(lines)
+
+
+def where(path: str, line: int, name: str) -> str:
+    """A function's place, short: the package-relative file, or a built-in's name."""
+    if path == "~" or not path:
+        return name
+    for root in sorted({*sys.path, str(ROOT)}, key=len, reverse=True):
+        if root and path.startswith(root.rstrip("/") + "/"):
+            path = path[len(root.rstrip("/")) + 1 :]
+            break
+    return f"{path}:{line}({name})"
+
+
+# --- One build in a process of its own, with its peak memory -------------------------------------
+def measured(kind: str, content: Path, output: Path, cache: Path) -> dict:
+    """Wall s, CPU s and peak MiB of one build (kind: "ours" without the search index, "index"
+    for the search index of that output, "plain"), run in a fresh process of this module,
+    which starts the build's processes and reads getrusage(RUSAGE_CHILDREN) once they ended.
+    Its ru_maxrss is the peak resident memory of the LARGEST single process among them (our
+    Pelican process, Pagefind, or plain Pelican), not their sum; the value is a maximum over
+    every child the process ever waited for, hence a fresh process for each build."""
+    command = [sys.executable, "-m", "rebalance.measure", kind, str(content), str(output),
+               str(cache)]  # fmt: skip
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        sys.exit(f"{kind} build of {content} failed:\n{result.stdout}{result.stderr}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def main(kind: str, content: str, output: str, cache: str) -> None:
+    start = time.perf_counter()
+    if kind == "plain":
+        build_plain(Path(content), Path(output))
+    elif kind == "index":
+        index_search(Path(output))
+    else:
+        build_ours(Path(content), Path(output), Path(cache), search=False)
+    wall = time.perf_counter() - start
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(json.dumps({"wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
+                      "peak": usage.ru_maxrss / 1024}))  # KiB on Linux  # fmt: skip
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:5])
