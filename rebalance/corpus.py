@@ -82,7 +82,7 @@ def article(rng: random.Random, number: int, links: list[str]) -> tuple[str, str
     body = [paragraph(rng, links)]
     for section in range(rng.randint(2, 9)):
         body.append(f"## {sentence(rng, 2, 6).rstrip('.?!')} {section}")
-        body += [block(rng, links, section + 1) for _ in range(rng.randint(1, 5))]
+        body += [block(rng, links, 10 * section + i + 1) for i in range(rng.randint(1, 5))]
         if rng.random() < 0.15 and section:
             body.append(f"Back to [the first section](#{body[1][3:].lower().replace(' ', '-')}).")
     return f"{day.isoformat()}-{slug}.md", "\n".join(header) + "\n\n" + "\n\n".join(body) + "\n"
