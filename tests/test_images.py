@@ -11,9 +11,12 @@ an article that shows them, and built for real as `invoke build` builds (content
 from __future__ import annotations
 
 import io
+import os
 import random
 import re
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -35,7 +38,7 @@ from rebalance.browser import (
 )
 from rebalance.build import DEV_SETTINGS, ROOT, build_site
 from rebalance.plugins.content_checks.written import allowlist
-from rebalance.plugins.images.images import DEFAULTS, chosen, sizes_px, upright_srgb
+from rebalance.plugins.images.images import DEFAULTS, chosen, sizes_px, upright_srgb, usable
 from rebalance.weight import picture_bytes
 
 SERIAL = "SN-4000-TEST-0042"
@@ -170,11 +173,11 @@ class Site:
         return output
 
     def cached(self) -> dict[str, int]:
-        """The encoded pictures and cards in the cache (not build/: plugins/build_cache keeps
-        what each build rendered and checked there, and rewrites its records every build)."""
+        """The encoded pictures and cards in the cache (not the other plugins' folders, whose
+        records may be rewritten every build)."""
         return {p.relative_to(self.cache).as_posix(): p.stat().st_mtime_ns
-                for p in self.cache.rglob("*")
-                if p.is_file() and p.relative_to(self.cache).parts[0] != "build"}  # fmt: skip
+                for p in self.cache.rglob("*") if p.is_file() and
+                p.relative_to(self.cache).parts[0] in ("images", "social-cards")}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -432,6 +435,56 @@ def test_a_decorative_html_picture_is_published_like_any_other(tmp_path):
     img = parse(output / "blog" / "a" / "index.html").select_one(".article-body picture img")
     assert img["alt"] == "" and img["srcset"]
     assert re.fullmatch(r"/images/k-400-[0-9a-f]{10}\.jpg", img["src"])
+
+
+def test_only_regular_picture_files_in_a_published_folder_are_read(tmp_path):
+    content = tmp_path / "content"
+    (content / "images" / "inner").mkdir(parents=True)
+    (content / "drafts").mkdir()
+    outside = tmp_path / "outside.jpg"
+    for path in (content / "images" / "k.jpg", content / "drafts" / "d.jpg", outside):
+        path.write_bytes(jpeg_bytes(phone_photo(400, 300)))
+    (content / "images" / "link.jpg").symlink_to(outside)
+    (content / "images" / "alias").symlink_to(content / "images" / "inner")
+    (content / "images" / "inner" / "i.jpg").write_bytes(b"x")
+    (content / "images" / "notes.txt").write_text("not a picture", encoding="utf-8")
+    settings = {"PATH": str(content), "STATIC_PATHS": ["images", "extra"]}
+    config = {**DEFAULTS, "folders": ["images", "drafts"]}
+    assert usable(settings, config, "images/k.jpg")
+    assert usable(settings, config, "images/inner/i.jpg")
+    assert not usable(settings, config, "images/link.jpg")  # a symlink out of content/
+    assert not usable(settings, config, "images/alias/i.jpg")  # through a symlinked folder
+    assert not usable(settings, config, "images/notes.txt")  # not a picture type
+    assert not usable(settings, config, "images/missing.jpg")
+    assert not usable(settings, config, "drafts/d.jpg")  # a folder STATIC_PATHS leaves out
+
+
+def test_alone_an_unreadable_picture_is_logged_against_its_article_and_line(tmp_path):
+    """Without the content checks, the problem prints with the article's file and line, and
+    Pelican exits 0 (as pelican-plugins' plugins do); the other pictures are still published."""
+    content = tmp_path / "content"
+    (content / "images").mkdir(parents=True)
+    (content / "images" / "k.jpg").write_text("not a picture", encoding="utf-8")
+    (content / "images" / "ok.jpg").write_bytes(jpeg_bytes(phone_photo(400, 300)))
+    (content / "a.md").write_text(
+        "Title: A\nDate: 2026-11-01\n\nText.\n\n![A knee]({static}/images/k.jpg)\n\n"
+        "![A hip]({static}/images/ok.jpg)\n", encoding="utf-8")  # fmt: skip
+    conf = tmp_path / "conf.py"
+    conf.write_text(f"PATH = {str(content)!r}\nTIMEZONE = 'UTC'\nSITENAME = 'Alone'\n"
+                    f"STATIC_PATHS = ['images']\nCACHE_PATH = {str(tmp_path / 'cache')!r}\n"
+                    "PLUGINS = ['rebalance.plugins.images']\n", encoding="utf-8")  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "pelican", "-s", str(conf), "-o", str(tmp_path / "out")],
+        capture_output=True, text=True, cwd=tmp_path, timeout=300,
+        env={**os.environ, "COLUMNS": "400"},
+    )  # fmt: skip
+    said = done.stdout + done.stderr
+    assert done.returncode == 0 and "Traceback" not in said, said
+    assert 'content/a.md:6: the picture "k.jpg" cannot be read (it is not a picture' in said
+    page = parse(tmp_path / "out" / "a.html")
+    assert len(page.select("picture")) == 1
+    assert not list((tmp_path / "out").rglob("k*.jpg"))
+    assert len(list((tmp_path / "out" / "images").glob("ok-400-*"))) == 3
 
 
 def test_content_checks_accept_the_formats_phones_save():

@@ -20,13 +20,19 @@ Each picture an article or page shows (an `<img>` whose src is `{static}/…`, `
 * published as the variants only (Pelican static files); a `{static}` link to the original,
   such as `[full size]({static}/images/photo.jpg)`, leads to the largest fallback variant.
 
-Variants are cached by content hash in IMAGES["cache"] (default: CACHE_PATH/images). A
-variant's key is the original's bytes, the variant (format, width, encoder options) and ENCODER
-(this code's version and the libraries'), so an unchanged picture is never encoded twice and a
-change to any of these encodes it again. A picture that cannot be read is a content problem of
-the page that shows it; so is a picture without a description (alt text), unless it is an
-HTML `<img alt="">` (decoration). An `<img>` with attributes the content checks do not allow is
-left as written, for the checks to report.
+Only pictures that are regular files (no symlinks) inside a folder of IMAGES["folders"] that is
+in STATIC_PATHS are read. Variants are cached by content hash in IMAGES["cache"] (default:
+CACHE_PATH/images). A variant's key is the original's bytes, the variant (format, width, encoder
+options) and ENCODER (this code's version and the libraries'), so an unchanged picture is never
+encoded twice and a change to any of these encodes it again. A picture that cannot be read is a
+content problem of the page that shows it; so is a picture without a description (alt text),
+unless it is an HTML `<img alt="">` (decoration). Each is logged with a `content_problem` record
+against the article's source file and line (see MESSAGES): the content checks, when they run,
+report it with the build's other problems and fail the build. An `<img>` with attributes the
+content checks do not allow is left as written, for the checks to report.
+
+Each article or page keeps the pictures it shows (`shown_pictures`); once the static files are
+known, their variants join them. Nothing is kept between builds but the cache on disk.
 
 Why Pillow and not pelican-image-process (pelican-plugins; read at 3.3.0 and 3.4.0):
 
@@ -95,7 +101,19 @@ DEFAULTS = {
 }
 CODE_VERSION = 1  # raise when a change here changes the bytes of a variant
 ENCODER = f"images {CODE_VERSION}, Pillow {PILLOW_VERSION}, pillow-heif {pillow_heif.__version__}"
-STATE = "_images"  # key of the running build's Pictures in the settings dict
+# What an author reads about a problem, by name (the wording the content checks gave these;
+# docs/content-checks.md explains each).
+MESSAGES: dict[str, str] = {
+    "img-alt": (
+        'the image "{file}" has no description (alt text), which blind and partially sighted '
+        "readers rely on. Describe the picture between the square brackets: ![Physiotherapist "
+        'treating a knee](...). (For a purely decorative image in HTML write alt="".)'
+    ),
+    "image-unreadable": (
+        'the picture "{file}" cannot be read ({error}), so it cannot be published. Open it in a '
+        "photo program and save it again as .jpg (photos) or .png (drawings), or replace it."
+    ),
+}
 # Pillow's name, MIME type and file extension of each output format.
 FORMATS = {
     "avif": ("AVIF", "image/avif", "avif"),
@@ -141,24 +159,37 @@ class Picture:
     height: int
     alpha: bool
     variants: dict[str, list[Variant]]  # by format, narrowest first
+    cache: str  # the folder its variants are in
+    # What making it took in this build: variants encoded and found in the cache, wall-clock and
+    # processor time (AVIF encodes on several threads).
+    encoded: int = 0
+    cached: int = 0
+    seconds: float = 0.0
+    cpu: float = 0.0
 
     @property
     def fallback(self) -> list[Variant]:
         return list(self.variants.values())[-1]
 
+    def path(self, variant: Variant) -> str:
+        """The variant's file in the cache."""
+        return os.path.join(self.cache, variant.cache_name)
+
 
 @dataclass
 class Pictures:
-    """The pictures of one build, and what reading and encoding them took."""
+    """Reads pictures and has their variants in the cache, with one build's settings."""
 
     settings: dict
     config: dict
     cache: str
-    pictures: dict[str, Picture | Exception] = field(default_factory=dict)
-    encoded: int = 0
-    cached: int = 0
-    seconds: float = 0.0  # wall-clock time reading and encoding
-    cpu: float = 0.0  # processor time (AVIF encodes on several threads)
+    pictures: dict[str, Picture | Exception] = field(default_factory=dict)  # read by this one
+
+    @classmethod
+    def of(cls, settings: dict) -> Pictures:
+        config = {**DEFAULTS, **settings.get("IMAGES", {})}
+        cache = config["cache"] or os.path.join(settings.get("CACHE_PATH", "cache"), "images")
+        return cls(settings, config, os.path.abspath(cache))
 
     # --- Reading and encoding -------------------------------------------------------------------
     def picture(self, source: str) -> Picture:
@@ -188,7 +219,7 @@ class Pictures:
             _write(info_path, json.dumps(info).encode())
         picture = self._plan(source, digest, info["width"], info["height"], info["alpha"])
         missing = [v for vs in picture.variants.values() for v in vs if not self._has(v)]
-        self.cached += sum(map(len, picture.variants.values())) - len(missing)
+        picture.cached = sum(map(len, picture.variants.values())) - len(missing)
         if missing:
             image = image or upright_srgb(data)
             for width in sorted({v.width for v in missing}):
@@ -196,9 +227,9 @@ class Pictures:
                 for variant in (v for v in missing if v.width == width):
                     options = self._options(variant.format)
                     _write(self._path(variant), encode(small, variant.format, options))
-                    self.encoded += 1
-        self.seconds += time.perf_counter() - start
-        self.cpu += time.process_time() - cpu
+                    picture.encoded += 1
+        picture.seconds = time.perf_counter() - start
+        picture.cpu = time.process_time() - cpu
         return picture
 
     def _plan(self, source: str, digest: str, width: int, height: int, alpha: bool) -> Picture:
@@ -219,7 +250,7 @@ class Pictures:
                 save_as = posixpath.join(folder, f"{stem}-{w}-{key[:10]}.{FORMATS[fmt][2]}")
                 h = max(1, round(w * height / width))
                 variants.setdefault(fmt, []).append(Variant(fmt, w, h, key, save_as))
-        return Picture(source, width, height, alpha, variants)
+        return Picture(source, width, height, alpha, variants, self.cache)
 
     def _options(self, fmt: str) -> dict:
         return self.config["formats"].get(fmt, PNG_OPTIONS if fmt == "png" else {})
@@ -233,7 +264,7 @@ class Pictures:
     # --- Publishing ------------------------------------------------------------------------------
     def statics(self, picture: Picture, generator) -> list[Static]:
         """A Pelican static file for each variant: Pelican copies it from the cache."""
-        return [static(generator, self._path(v), v.save_as)
+        return [static(generator, picture.path(v), v.save_as)
                 for vs in picture.variants.values() for v in vs]  # fmt: skip
 
 
@@ -348,18 +379,28 @@ def chosen(srcset: str, sizes: str, viewport: float, dpr: float) -> str:
 
 
 # --- Articles and pages ---------------------------------------------------------------------------
-def state_of(settings: dict) -> Pictures | None:
-    return settings.get(STATE)
+def enabled(settings: dict) -> bool:
+    """Whether this build uses this plugin (signals are global: another Pelican in this process
+    may not)."""
+    names = set(settings.get("PLUGINS") or ())
+    return bool(names & {__package__, __package__.rsplit(".", 1)[-1], __name__})
 
 
-def start(pelican) -> None:
-    """A fresh Pictures for this build."""
-    if not any(getattr(p, "register", None) is register for p in pelican.plugins):
-        return  # signals are global: another Pelican in this process may not use this plugin
-    settings = pelican.settings
-    config = {**DEFAULTS, **settings.get("IMAGES", {})}
-    cache = config["cache"] or os.path.join(settings.get("CACHE_PATH", "cache"), "images")
-    settings[STATE] = Pictures(settings, config, os.path.abspath(cache))
+def usable(settings: dict, config: dict, relative: str) -> bool:
+    """Whether the content file `relative` (to PATH) is a picture this plugin publishes: a
+    regular file, reached through no symlink, with a type of IMAGES["types"], inside a folder of
+    IMAGES["folders"] that STATIC_PATHS publishes."""
+    extension = posixpath.splitext(relative)[1][1:].lower()
+    folders = tuple(f.strip("/") + "/" for f in config["folders"])
+    statics = [f.strip("/") for f in settings.get("STATIC_PATHS") or ()]
+    if extension not in config["types"] or not relative.startswith(folders):
+        return False
+    if "" not in statics and not relative.startswith(tuple(f + "/" for f in statics)):
+        return False
+    root = os.path.realpath(settings["PATH"])
+    full = os.path.join(root, *relative.split("/"))
+    # realpath resolves every symlink on the way: the same path means none was followed.
+    return os.path.realpath(full) == full and os.path.isfile(full)
 
 
 def _source(content, src: str, pictures: Pictures) -> str | None:
@@ -378,17 +419,8 @@ def _source(content, src: str, pictures: Pictures) -> str | None:
     else:
         return None
     relative = posixpath.normpath(relative)
-    folders = [f.strip("/") + "/" for f in pictures.config["folders"]]
-    extension = posixpath.splitext(relative)[1][1:].lower()
-    if not relative.startswith(tuple(folders)) or extension not in pictures.config["types"]:
-        return None
-    root = os.path.realpath(pictures.settings["PATH"])
-    full = os.path.realpath(os.path.join(root, relative))
-    if not full.startswith(root + os.sep) or not os.path.isfile(full):
-        return None  # Pelican and the content checks report a file that is not there
-    checks = _checks(pictures.settings)
-    if checks is not None and relative not in checks.static_ok:
-        return None  # the content checks report it (a symlink out of content/, say)
+    if relative.startswith("../") or not usable(pictures.settings, pictures.config, relative):
+        return None  # not ours: Pelican and the content checks report a file that is not there
     return relative
 
 
@@ -409,11 +441,13 @@ def _attributes(text: str) -> dict[str, str] | None:
 
 
 def markup(picture: Picture, attributes: dict[str, str], eager: bool, siteurl: str, sizes: str):
-    """The <picture> for an <img>: a <source> per format, the fallback <img> last."""
+    """The <picture> for an <img>: a <source> per format, the fallback <img> last. Addresses
+    are the site's (SITEURL), as Pelican would make them from {static} links: the variants are
+    not files under content/ for Pelican to resolve."""
     esc = html.escape
+    base = siteurl.rstrip("/") + "/"
 
     def srcset(variants: list[Variant]) -> str:
-        base = siteurl.rstrip("/") + "/"  # as Pelican joins {static} URLs
         return ", ".join(f"{urljoin(base, v.save_as)} {v.width}w" for v in variants)
 
     parts = ["<picture>"]
@@ -425,7 +459,7 @@ def markup(picture: Picture, attributes: dict[str, str], eager: bool, siteurl: s
     largest = fallback[-1]
     kept = "".join(f' {n}="{esc(attributes[n])}"' for n in KEPT if n in attributes)
     parts.append(
-        f'<img src="{{static}}/{esc(src.save_as)}" srcset="{esc(srcset(fallback))}" '
+        f'<img src="{esc(urljoin(base, src.save_as))}" srcset="{esc(srcset(fallback))}" '
         f'sizes="{esc(sizes)}"{kept} width="{largest.width}" height="{largest.height}" '
         f'loading="{"eager" if eager else "lazy"}" decoding="async"></picture>'
     )
@@ -433,15 +467,19 @@ def markup(picture: Picture, attributes: dict[str, str], eager: bool, siteurl: s
 
 
 def rewrite(content) -> None:
-    """Each picture of an article or page becomes a <picture> of its variants."""
-    pictures = state_of(content.settings)
-    if pictures is None or not isinstance(content, Article | Page) or not content._content:
+    """Each picture of an article or page becomes a <picture> of its variants; the pictures it
+    shows are kept on it (shown_pictures) for publish()."""
+    if not isinstance(content, Article | Page) or not content._content:
         return
-    shown = 0
+    if not enabled(content.settings):
+        return
+    pictures = Pictures.of(content.settings)
+    shown: dict[str, Picture] = {}
+    count = 0  # <picture>s made so far on this page
     siteurl, sizes = content.settings.get("SITEURL", ""), pictures.config["sizes"]
 
     def replace(match: re.Match) -> str:
-        nonlocal shown
+        nonlocal count
         attributes = _attributes(match[1])
         if attributes is None or set(attributes) - set(KEPT) - REPLACED:
             return match[0]  # as written: the content checks report what is not allowed
@@ -455,129 +493,151 @@ def rewrite(content) -> None:
         except UNREADABLE as error:
             report(content, source, attributes.get("src", ""), error)
             return match[0]
-        shown += 1
-        eager = shown <= pictures.config["eager"]
+        shown.setdefault(source, picture)
+        count += 1
+        eager = count <= pictures.config["eager"]
         return markup(picture, attributes, eager, siteurl, sizes)
 
     content._content = IMG_RE.sub(replace, content._content)
+    content.shown_pictures = shown
+
+
+def problem(content, line: int | None, name: str, subject: str, **values) -> None:
+    """A problem for the author, through the content checks' channel: a logging record whose
+    `content_problem` names the article's source file, the line and what to do."""
+    message, path = MESSAGES[name].format(**values), content.source_path
+    shown = os.path.relpath(path, os.path.dirname(os.path.abspath(content.settings["PATH"])))
+    where = (path if shown.startswith(os.pardir) else shown) + (f":{line}" if line else "")
+    logger.warning("%s: %s", where, message, extra={"content_problem": {
+        "path": path, "line": line, "message": message, "subject": subject}})  # fmt: skip
+
+
+def source_line(content, *needles: str) -> int | None:
+    """The line of the article's source file where the first of `needles` found is written."""
+    try:
+        with open(content.source_path, encoding="utf-8", errors="replace") as handle:
+            text = handle.read()
+    except OSError:
+        return None
+    for needle in (n for n in needles if n):
+        position = text.find(needle)
+        if position >= 0:
+            return text.count("\n", 0, position) + 1
+    return None
 
 
 def describe(content, attributes: dict[str, str]) -> None:
-    """A picture without a description (alt text) is reported by the content checks, which
-    tell a Markdown ![](…) (a lapse) from an HTML alt="" (decoration), by the file name the
-    author wrote: here, before it becomes the variants' names. Without alt, the <picture> gets
-    alt="" so that the checks do not report it again under a variant's name."""
-    checks = _checks(content.settings)
+    """A picture without a description (alt text) is reported here, by the file name the author
+    wrote, before it becomes the variants' names: an <img> with no alt, or a Markdown ![](…)
+    (which gives alt=""); an HTML alt="" marks decoration and is left alone. Without alt, the
+    <picture> gets alt="", so the content checks do not report it again under a variant's
+    name."""
     src = attributes["src"]
-    if checks is not None:
-        message = "img-alt-empty" if "alt" in attributes else "img-alt"
-        name = posixpath.basename(urlsplit(html.unescape(src)).path)
-        checks.pages.problem(content.source_path, message, src, {"file": name})
+    path = urlsplit(html.unescape(src)).path
+    names = [posixpath.basename(path), posixpath.basename(unquote(path))]
+    if "alt" in attributes:
+        try:
+            with open(content.source_path, encoding="utf-8", errors="replace") as handle:
+                text = handle.read()
+        except OSError:
+            text = ""
+        markdown = (rf"!\[\s*\]\([^)\n]*{re.escape(name)}" for name in names if name)
+        if not any(re.search(pattern, text) for pattern in markdown):
+            return  # alt="" written in HTML: decoration
+    line = source_line(content, src, *names)
+    problem(content, line, "img-alt", src, file=names[0] or src)
     attributes.setdefault("alt", "")
 
 
 def report(content, source: str, src: str, error: Exception) -> None:
     """A picture that cannot be read: a content problem of the page that shows it."""
     name = posixpath.basename(source)
-    checks = _checks(content.settings)
-    if checks is None:
-        logger.error("%s: the picture %s cannot be read (%s)", content.source_path, source, error)
-        return
-    try:
-        with open(content.source_path, encoding="utf-8", errors="replace") as handle:
-            text = handle.read()
-    except OSError:
-        text = ""
-    position = text.find(name)
-    line = text.count("\n", 0, position) + 1 if position >= 0 else None
     reason = next(why for kind, why in REASONS if isinstance(error, kind))
-    checks.add(content.source_path, line, "image-unreadable", subject=src, file=name,
-               error=reason)  # fmt: skip
+    problem(content, source_line(content, src, name), "image-unreadable", src, file=name,
+            error=reason)  # fmt: skip
 
 
-def _checks(settings: dict):
-    try:
-        from rebalance.plugins.content_checks.content_checks import checks_of
-    except ImportError:
-        return None
-    return checks_of(settings)
+def fill_in(pelican) -> None:
+    """IMAGES with defaults filled in, its cache folder absolute: where the variants are is
+    settled before anything (another plugin included) moves CACHE_PATH during the build."""
+    if enabled(pelican.settings):
+        pictures = Pictures.of(pelican.settings)
+        pelican.settings["IMAGES"] = {**pictures.config, "cache": pictures.cache}
 
 
 # --- Static files ---------------------------------------------------------------------------------
-def forget_variant_links(generator) -> None:
-    """The variants' {static} links are not files under content/: Pelican must not look for
-    them there (they are published from the cache instead)."""
-    pictures = state_of(generator.settings)
-    if pictures is None:
-        return
-    ours = {v.save_as for p in pictures.pictures.values() if isinstance(p, Picture)
-            for vs in p.variants.values() for v in vs}  # fmt: skip
-    generator.context["static_links"].difference_update(ours)
+def contents(context: dict):
+    """Every article and page of the build, translations included."""
+    for name in ("articles", "drafts", "hidden_articles", "pages", "hidden_pages", "draft_pages"):
+        for content in context.get(name) or ():
+            yield content
+            yield from getattr(content, "translations", ())
 
 
 def publish(generator) -> None:
     """The variants of every picture shown or linked are published; the originals never are."""
-    pictures = state_of(generator.settings)
-    if pictures is None:
+    settings = generator.settings
+    if not enabled(settings):
         return
+    pictures = Pictures.of(settings)
     context = generator.context
+    made: list[Picture] = []  # every picture read this build (stats), once per page showing it
+    shown: dict[str, Picture] = {}
+    for content in contents(context):
+        for source, picture in getattr(content, "shown_pictures", {}).items():
+            made.append(picture)
+            shown.setdefault(source, picture)
     linked = set(context.get("static_links", ()))
-    folders = tuple(f.strip("/") + "/" for f in pictures.config["folders"])
     kept, originals = [], []
     for sc in generator.staticfiles:
         relative = sc.get_relative_source_path().replace(os.sep, "/")
         extension = posixpath.splitext(relative)[1][1:].lower()
+        folders = tuple(f.strip("/") + "/" for f in pictures.config["folders"])
         if relative.startswith(folders) and extension in pictures.config["types"]:
             originals.append(relative)
         else:
             kept.append(sc)
     for relative in originals:
-        if relative not in linked:
+        if relative not in linked or not usable(settings, pictures.config, relative):
             context["static_content"].pop(relative, None)
             continue
         try:  # an <a href="{static}/images/…">: it leads to the largest fallback variant
-            largest = pictures.picture(relative).fallback[-1]
+            picture = shown.get(relative) or pictures.picture(relative)
         except UNREADABLE:
-            continue  # reported; its link stays resolved (to a file that is not published)
-        sc = static(generator, pictures._path(largest), largest.save_as)
-        context["static_content"][relative] = sc
+            continue  # a link to a file that is not published: the content checks report it
+        if relative not in shown:
+            made.append(picture)
+            shown[relative] = picture
+        largest = picture.fallback[-1]
+        context["static_content"][relative] = static(generator, picture.path(largest),
+                                                     largest.save_as)  # fmt: skip
     published: set[str] = set()
-    for picture in pictures.pictures.values():
-        if not isinstance(picture, Picture):
-            continue
+    for picture in shown.values():
         for sc in pictures.statics(picture, generator):
             if sc.save_as not in published:
                 published.add(sc.save_as)
                 kept.append(sc)
                 context["static_content"][sc.save_as] = sc
     generator.staticfiles[:] = kept
-    if pictures.pictures:
+    if made:
         logger.info(
             "Pictures: %d, %d variants encoded and %d from the cache (%s) in %.2f s (%.2f s of "
-            "processor time)", len(pictures.pictures), pictures.encoded, pictures.cached,
-            pictures.cache, pictures.seconds, pictures.cpu,
+            "processor time)", len(shown), sum(p.encoded for p in made),
+            sum(p.cached for p in made), pictures.cache, sum(p.seconds for p in made),
+            sum(p.cpu for p in made),
         )  # fmt: skip
-
-
-def finish(pelican) -> None:
-    pelican.settings.pop(STATE, None)
 
 
 def register() -> None:
     # HEIC/HEIF (iPhone photos) become readable by Pillow, like any other format.
     pillow_heif.register_heif_opener()
-    # initialized: one Pictures per build (the cache folder, what this build read and encoded).
-    signals.initialized.connect(start)
+    # initialized: before any generator reads anything, the settings are filled in.
+    signals.initialized.connect(fill_in)
     # content_object_init: the body is rendered and its {static} links not yet resolved (that
-    # happens when .content is first read), so the <img> can become a <picture> of {static}
-    # variants that Pelican resolves like any other link, before the content checks see it.
+    # happens when .content is first read), so the <img> can become a <picture> of the
+    # variants before the content checks (or anything else) read it.
     signals.content_object_init.connect(rewrite)
-    # article/page_generator_finalized: Pelican has collected the {static} links of every
-    # article and page; the variants' are dropped, or it would look for them under content/.
-    signals.article_generator_finalized.connect(forget_variant_links)
-    signals.page_generator_finalized.connect(forget_variant_links)
-    # static_generator_finalized: the static files are known and not yet copied: originals out,
-    # variants in (Pelican copies them from the cache into the output folder).
+    # static_generator_finalized: every article and page is made (with the pictures it shows)
+    # and the static files are known but not yet copied: originals out, variants in (Pelican
+    # copies them from the cache into the output folder).
     signals.static_generator_finalized.connect(publish)
-    # finalized: this build's Pictures is not carried into the next build in this process.
-    signals.finalized.connect(finish)
