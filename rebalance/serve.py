@@ -315,7 +315,9 @@ class Handler(http.server.SimpleHTTPRequestHandler):
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None):
         page = os.path.join(self.directory, "404.html")
-        if code != 404 or not os.path.isfile(page):
+        if code == 404 and not os.path.isfile(page):  # no site yet: the first build failed
+            page = str(FILES / "unbuilt.html")
+        if code != 404:
             return super().send_error(code, message, explain)
         body = self.page(404, page)
         if body is not None and self.command != "HEAD":
@@ -450,7 +452,7 @@ class DevServer:
             files = [f for f in files if f.is_file()]
             if not files:
                 return []
-            for file in files + self.references(staging, files):
+            for file in dict.fromkeys(files + self.references(staging, files)):
                 self.put_in_place(staging, file)
             self.state.publish(moved=self.moves(outcome.urls))
             for url in urls:
@@ -548,7 +550,12 @@ class DevServer:
         )
         shown = ", ".join(sorted(self.shown(p) for p in paths))
         print(f"Saved: {shown}", flush=True)
-        previewed = self.preview(saved) if saved else []
+        try:
+            previewed = self.preview(saved) if saved else []
+        except OSError as error:  # e.g. a file deleted under it: the full build follows
+            print(f"No preview this time ({error.strerror}): building the whole site.")
+            self.take_back_preview()
+            previewed = []
         self.full_build(previewed)
 
     def shown(self, path: Path) -> str:

@@ -7,6 +7,8 @@
   let version = Number(me.dataset.version);
   const server = me.dataset.server;
   const events = new EventSource("/__rebalance__/events");
+  // Connected: from now on this page hears of every build (the tests wait for this mark).
+  events.onopen = () => { document.documentElement.dataset.rebalanceLive = "open"; };
   events.onmessage = (event) => {
     const state = JSON.parse(event.data);
     if (state.server === server && state.version === version) return;
