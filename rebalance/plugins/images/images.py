@@ -5,7 +5,7 @@ with no metadata. The original is never published.
 Each picture an article or page shows (an `<img>` whose src is `{static}/…`, `{attach}/…` or
 `/images/…` and names a file of IMAGES["types"] in a folder of IMAGES["folders"]) is:
 
-* read once (JPEG, PNG, WebP, AVIF, and HEIC/HEIF from phones through pillow-heif); turned
+* read (JPEG, PNG, WebP, AVIF, and HEIC/HEIF from phones through pillow-heif); turned
   upright (phones record the rotation in EXIF, which is about to go); converted to sRGB (what
   browsers assume of an image without a colour profile); and stripped of everything else:
   EXIF (GPS position, camera serial number, dates), XMP, comments, the colour profile;

@@ -126,10 +126,18 @@ def article_pages(pelican_settings: dict) -> str:
     return globs[0] if len(globs) == 1 else "{" + ",".join(globs) + "}" if globs else "**/*.html"
 
 
+def enabled(settings: dict) -> bool:
+    """Whether this build uses this plugin (signals are global: another Pelican in this process
+    may not)."""
+    names = set(settings.get("PLUGINS") or ())
+    return bool(names & {__package__, __package__.rsplit(".", 1)[-1], __name__})
+
+
 def fill_in(pelican) -> None:
     """The settings with defaults filled in, for this plugin and for the theme's templates (the
     search page names the index's folder)."""
-    pelican.settings["SEARCH_INDEX"] = settings_for(pelican.settings)
+    if enabled(pelican.settings):
+        pelican.settings["SEARCH_INDEX"] = settings_for(pelican.settings)
 
 
 def marked_pages(output: Path) -> list[Path]:
@@ -274,7 +282,7 @@ def header_line(path: str, key: str) -> int | None:
 def keep_bundle_free(generators: list) -> None:
     """An article or page whose address falls in the index's folder is reported: the index
     would be written over it."""
-    if not generators:
+    if not generators or not enabled(generators[0].settings):
         return
     bundle = settings_for(generators[0].settings)["bundle"].strip("/")
     folder = re.compile(rf"{re.escape(bundle)}(-[0-9]+)?/")  # its parts too: pagefind-2/...
@@ -295,7 +303,7 @@ def keep_bundle_free(generators: list) -> None:
 def index_site(pelican) -> None:
     """Builds the search index in the folder Pelican has just written."""
     config = settings_for(pelican.settings)
-    if config["defer"]:
+    if config["defer"] or not enabled(pelican.settings):
         return
     try:
         # Printed like Pelican's own "Done: ... in N seconds" line, which follows it (and whose

@@ -367,13 +367,20 @@ def static_card(generator: StaticGenerator, cached: Path, save_as: str) -> Stati
                   source_path=str(cached), context=generator.context)  # fmt: skip
 
 
+def enabled(settings: dict) -> bool:
+    """Whether this build uses this plugin (signals are global: another Pelican in this process
+    may not)."""
+    names = set(settings.get("PLUGINS") or ())
+    return bool(names & {__package__, __package__.rsplit(".", 1)[-1], __name__})
+
+
 def make_cards(generators: list) -> None:
     """A card for every article that is written, and the site card for the other pages: their
     addresses for the templates, the cards drawn (or taken from the cache) and handed to the
     static generator, which copies them into the output folder with the site's other files."""
     articles = next((g for g in generators if isinstance(g, ArticlesGenerator)), None)
     statics = next((g for g in generators if isinstance(g, StaticGenerator)), None)
-    if articles is None or statics is None:
+    if articles is None or statics is None or not enabled(articles.settings):
         return
     settings = articles.settings
     try:
