@@ -20,6 +20,7 @@ OUTPUT = ROOT / "output"
 DEV_SETTINGS = ROOT / "pelicanconf.py"
 PUBLISH_SETTINGS = ROOT / "publishconf.py"
 HOST, PORT = "127.0.0.1", 8000
+PROBLEMS_REPORTED = 3  # Pelican's exit status when the content checks printed their report
 
 
 def read(settings_file: Path = DEV_SETTINGS, overrides: dict | None = None) -> dict:
@@ -71,8 +72,11 @@ def build_site(
     try:
         args = pelican_args(settings_file, staging, overrides)
         returncode = subprocess.run([sys.executable, "-m", "pelican", *args], cwd=ROOT).returncode
+        if returncode == PROBLEMS_REPORTED:  # the report's last line has said it all
+            return False
         if returncode != 0:
-            print(f"\nBuild failed: {output} was left as it was.", file=sys.stderr)
+            shown = output.relative_to(ROOT) if output.is_relative_to(ROOT) else output.name
+            print(f"\nBuild failed: {shown}/ was left as it was.", file=sys.stderr)
             return False
         swap_in(staging, output, read(settings_file).get("OUTPUT_RETENTION", []))
         return True

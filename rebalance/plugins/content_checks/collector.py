@@ -44,7 +44,14 @@ DEFAULTS = {
     # Files under content/ that are neither read nor published, by name (shell patterns).
     "ignore": [".DS_Store", "Thumbs.db", "desktop.ini", ".gitkeep", "*~", ".#*", "*.swp"],
     "summary_length": 160,
+    # Production (publishconf.py): what is unfinished (UNFINISHED) fails the build; in
+    # development it is shown as a warning, so that a draft can be previewed.
+    "production": False,
 }
+# Placeholder text, the guide text `make new-article` writes, links to the author's own
+# computer or network: fine while writing, never published.
+UNFINISHED = {"placeholder", "draft-text", "local-link"}
+GUIDE = "docs/content-checks.md"
 STATE = "_content_checks"  # key of the running build's Checks in the settings dict
 CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")  # shown as \x01 in the report, which is one line each
 # Pelican's own checks that ours replace, by the function that logs them: find_empty_alt warns
@@ -54,6 +61,8 @@ SUPERSEDED = {"find_empty_alt"}
 
 class ContentProblemsError(Exception):
     """Raised at the end of a build that found problems, so Pelican exits non-zero."""
+
+    exitcode = 3  # Pelican's main() exits with it: "the report was printed", not a crash
 
 
 @dataclass(frozen=True)
@@ -66,6 +75,7 @@ class Problem:
     message: str
     subject: str = ""
     pelican: bool = False  # one of Pelican's own log records
+    warning: bool = False  # unfinished, in a development build: shown, does not fail it
 
     def sort_key(self) -> tuple:
         return (self.path is None, self.path or "", self.line or 0, self.message)
@@ -92,7 +102,8 @@ class Checks:
         """Records the message named `message` (filled in with values) against path:line."""
         shown = {k: CONTROL_RE.sub(lambda m: f"\\x{ord(m[0]):02x}", v) if isinstance(v, str) else v
                  for k, v in values.items()}  # fmt: skip
-        self.keep(Problem(path, line, say(message, **shown), subject))
+        warning = message in UNFINISHED and not self.config["production"]
+        self.keep(Problem(path, line, say(message, **shown), subject, warning=warning))
 
     def keep(self, problem: Problem) -> None:
         (self.problems if self.reading is None else self.reading).append(problem)
@@ -145,8 +156,28 @@ class Checks:
         return sorted(unique.values(), key=Problem.sort_key)
 
     def report(self, problems: list[Problem]) -> str:
-        """The text an author reads: every problem, one per line, then a count."""
-        lines, files = [], {p.path for p in problems}
+        """The text an author reads: every problem, one per line, then a count; warnings (what
+        is unfinished, in a development build) after them, apart."""
+        errors = [p for p in problems if not p.warning]
+        warnings = [p for p in problems if p.warning]
+        files = {p.path for p in errors}
+        in_files = f" in {len(files)} file{'s' * (len(files) != 1)}"
+        text = []
+        if errors:
+            text += [f"Content problems found: {len(errors)}{in_files}.", "",
+                     *self.lines(errors, "error")]  # fmt: skip
+        if warnings:
+            text += ["" if errors else None, f"Unfinished, shown in development only (a "
+                     f"production build refuses them): {len(warnings)}.", "",
+                     *self.lines(warnings, "warning")]  # fmt: skip
+        if errors:
+            count = f"{len(errors)} content problem{'s' * (len(errors) != 1)}"
+            text.append(f"\n{count}{in_files}. Fix them and build again. What each message "
+                        f"means: {GUIDE}")  # fmt: skip
+        return "\n".join(t for t in text if t is not None) + "\n"
+
+    def lines(self, problems: list[Problem], level: str) -> list[str]:
+        lines = []
         github = os.environ.get("GITHUB_ACTIONS") == "true"
         for p in problems:
             where = self.shown(p.path) if p.path else "(site)"
@@ -154,11 +185,8 @@ class Checks:
             if github:  # an annotation on the file and line of the pull request's diff
                 place = f"file={where},line={p.line or 1}," if p.path else ""
                 text = p.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-                lines.append(f"::error {place}title=Content problem::{text}")
-        count = f"{len(problems)} content problem{'s' * (len(problems) != 1)}"
-        in_files = f" in {len(files)} file{'s' * (len(files) != 1)}"
-        return "\n".join([f"Content problems found: {len(problems)}{in_files}.", "", *lines,
-                          f"\n{count}{in_files}. Fix them and build again."]) + "\n"  # fmt: skip
+                lines.append(f"::{level} {place}title=Content problem::{text}")
+        return lines
 
 
 def checks_of(settings: dict) -> Checks | None:
@@ -201,11 +229,9 @@ def capture(checks: Checks) -> None:
 
 
 def hide_report_traceback(record: logging.LogRecord) -> bool:
-    """Pelican's main() logs the exception that ends a build with its traceback; after our
-    report a traceback would only bury it."""
-    if record.exc_info and isinstance(record.exc_info[1], ContentProblemsError):
-        record.exc_info, record.exc_text = None, None
-    return True
+    """Pelican's main() logs the exception that ends a build (CRITICAL, with its traceback):
+    after our report, whose last line says it all, that would only bury it."""
+    return not (record.exc_info and isinstance(record.exc_info[1], ContentProblemsError))
 
 
 class Store:

@@ -142,6 +142,7 @@ def finish(pelican) -> None:
     problems = checks.unique()
     if problems:
         sys.stderr.write("\n" + checks.report(problems))
+    if any(not p.warning for p in problems):
         raise ContentProblemsError(f"{len(problems)} content problem(s), listed above")
 
 

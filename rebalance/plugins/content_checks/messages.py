@@ -49,6 +49,20 @@ MESSAGES = {
         "{folder}. Move it to {articles} (or remove the line)."
     ),
     "duplicate-key": '"{key}" is given more than once; only the first is used. Keep one.',
+    "wrapped": (
+        '"{key}" goes on over the next line (line {next}): in the header, a line that starts '
+        "with spaces belongs to the line above, and only the first part would be used. Write the "
+        "whole {key} on one line."
+    ),
+    "footnote-twice": (
+        "the footnote [^{name}] is defined twice (first on line {first}): only one of the two "
+        "texts would be published, so a source would be lost. Give each footnote its own name "
+        "([^1], [^2]...)."
+    ),
+    "date-range": (
+        '"{key}: {value}" has a year this site cannot mean: it must be between {low} and {high}. '
+        'Check the year, for example "{key}: 2026-11-10".'
+    ),
     "missing": (
         'there is no {key}. Add a line "{key}: {example}" to the header at the top of the file.'
     ),
@@ -108,6 +122,11 @@ MESSAGES = {
         "the HTML element <{tag}> is not allowed in articles and pages{why}. Remove it, or write "
         f"it with Markdown (if it is needed, {ASK})."
     ),
+    "heading-1": (
+        'the heading "{near}" is written with one # (or <h1>), which makes it a second title: '
+        "the page's title is its Title: line, and it is shown as the page's only main heading. "
+        'Start this heading with ## instead ("## {near}"), and a heading below it with ###.'
+    ),
     "unknown-element": (
         'browsers read "<{tag}>" as an HTML tag, so it disappears from the page. To show the '
         "angle brackets, write &lt;{tag}&gt; or put it between backticks: `<{tag}>`."
@@ -148,6 +167,24 @@ MESSAGES = {
     "leaks": (
         "the HTML in this text changes the page outside it (an unclosed, stray or misplaced tag). "
         "Check that every HTML tag you open is closed, in the right order."
+    ),
+    "placeholder": (
+        'this is placeholder text ("{text}"): a production build does not publish it. Write the '
+        "real text, or remove it."
+    ),
+    "draft-text": (
+        'this is the guide text that make new-article writes ("{text}..."): a production build '
+        "does not publish it. Replace it with your own words."
+    ),
+    "local-link": (
+        'the link "{url}" goes to your own computer or network (copied from the preview?): '
+        "readers cannot open it, and a production build refuses it. Link an article as "
+        "{{filename}}2026-11-10-title.md, or use its address on the real site."
+    ),
+    "invisible": (
+        "the {what} contains an invisible character, {char} ({code}, character {position}): it "
+        "can hide text, or make it read in a different order than it is stored (a link that "
+        "shows one address and goes to another). Delete it: retype the text around it."
     ),
     "literal-markdown": ('readers would see Markdown code as text: "{shown}". {hint}'),
     "unclosed-fence": (

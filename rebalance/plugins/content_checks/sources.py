@@ -12,6 +12,7 @@ import difflib
 import fnmatch
 import os
 import re
+import tempfile
 from datetime import datetime
 
 from markdown.extensions import Extension
@@ -22,6 +23,7 @@ from pelican.readers import MarkdownReader
 from pelican.utils import get_date
 
 from .collector import checks_of
+from .written import invisible
 
 KEYS = {
     "article": ["Title", "Date", "Modified", "Author", "Authors", "Category", "Tags", "Slug",
@@ -59,6 +61,21 @@ ISO_DATE_RE = re.compile(
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 MONTH_RE = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.I)
+# Placeholder text (docs/content-checks.md lists the markers): a bracketed note, the usual
+# capitalised markers as whole words, and dummy Latin.
+PLACEHOLDER_RE = re.compile(
+    r"\[\s*(?:placeholder|to be (?:confirmed|written|added)|tbc|tbd|todo)\b[^\]\n]*\]?"
+    r"|\b(?:TODO|TBC|TBD|FIXME|XXX)\b|(?i:lorem ipsum)"
+)
+# The guide text `make new-article` and `make new-page` write (tasks.draft_text), to be replaced.
+DRAFT_TEXT_RE = re.compile(
+    r"Write one sentence \(at most 160 characters\)|Write the (?:article|page) here\."
+    r"|When it is ready to publish, change"
+)
+FOOTNOTE_RE = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:")
+# The years a date may have: the clinic's articles are written now; a year outside these is a
+# typing mistake ("0026", "20226"). 1990: older articles brought over from elsewhere.
+YEARS = (1990, 2100)
 NAME_MAX, PATH_MAX = 255, 4096  # bytes, as on Linux, macOS and Windows file systems
 
 
@@ -118,6 +135,9 @@ def inventory(checks) -> None:
                     checks.add(path, None, "symlink", target=target)
                     settings["IGNORE_FILES"].append(escaped)  # never read, never published
                     continue
+            if hit := invisible(name):
+                checks.add(path, None, "invisible", subject=relative,
+                           what=f"file name {relative!r}", **hit)  # fmt: skip
             if name in dirs:
                 continue
             why = _unaccounted(relative, folders, static, extra, config["static_types"], known)
@@ -254,28 +274,39 @@ class CheckedMarkdownReader(MarkdownReader):
         self.found: dict = {"problems": [], "raw": {}, "lines": {}, "kind": self.kind}
         with open(source_path, "rb") as handle:
             data = handle.read()
+        read_from = source_path
         try:
             text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as error:  # Pelican could not open it: a stand-in, reported
+        except UnicodeDecodeError as error:
             line = data[: error.start].count(b"\n") + 1
             before = data[: error.start].rsplit(b"\n", 1)[-1][-20:].decode("utf-8", "replace")
             self.found["problems"].append((line, "not-utf8", "", {"before": before}))
-            name = os.path.splitext(os.path.basename(source_path))[0]
-            metadata = {"title": name, "date": self.process_metadata("date", "1970-01-01")}
-            metadata[PROBLEMS] = {**self.found, "logged": []}
-            return "<p></p>", metadata
+            # Pelican cannot open it: the rest is still checked, read from a copy in UTF-8.
+            text = data.decode("utf-8", "replace")
+            with tempfile.NamedTemporaryFile("w", suffix=".md", delete=False,
+                                             encoding="utf-8") as copy:  # fmt: skip
+                copy.write(text)
+            read_from = copy.name
         # What is logged while the file is read (by Markdown extensions: plugins') is kept.
         checks = checks_of(self.settings)
         if checks is not None:
             checks.reading = []
         try:
-            content, metadata = super().read(source_path)
+            content, metadata = super().read(read_from)
         finally:
             logged = checks.reading if checks is not None else []
             if checks is not None:
                 checks.reading = None
+            if read_from != source_path:
+                os.unlink(read_from)
         if not content.strip():
             self.found["problems"].append((None, "empty", "body", {}))
+        for number, line in enumerate(text.splitlines(), 1):
+            if found := DRAFT_TEXT_RE.search(line):
+                self.found["problems"].append((number, "draft-text", "draft", {"text": found[0]}))
+            elif found := PLACEHOLDER_RE.search(line):
+                self.found["problems"].append((number, "placeholder", found[0],
+                                               {"text": found[0]}))  # fmt: skip
         if control := CONTROL_RE.search(text):  # invisible, and they break the feed's XML
             line = text.count("\n", 0, control.start()) + 1
             code = f"U+{ord(control[0]):04X}"
@@ -346,9 +377,30 @@ def header_problems(lines: list[str], count: int, meta: dict, keys: list[str] = 
     fences = [n for n, line in enumerate(lines[count:], count + 1) if FENCE_RE.match(line)]
     if len(fences) % 2:  # Markdown shows an unclosed fence, and what follows, as text
         found.append((fences[-1], "unclosed-fence", "```", {}))
+    given: dict[str, list[int]] = {}
+    for number, match in _header(lines, count):
+        if match:
+            given.setdefault(match["key"].lower(), []).append(number)
     for key, values in meta.items():
         if key in SINGLE and len(values) > 1:
-            found.append((None, "duplicate-key", key, {"key": spelt(key)}))
+            if len(given.get(key, [])) == 1:  # one "Key:" line, continued on indented lines
+                number = given[key][0]
+                found.append((number, "wrapped", key, {"key": spelt(key), "next": number + 1}))
+            else:
+                found.append((None, "duplicate-key", key, {"key": spelt(key)}))
+    for key, values in meta.items():
+        for value in values:
+            if hit := invisible(value):
+                line = given.get(key, [None])[0]
+                found.append((line, "invisible", key, {"what": f"{spelt(key)} line", **hit}))
+                break
+    seen: dict[str, int] = {}
+    for number, line in enumerate(lines[count:], count + 1):
+        if note := FOOTNOTE_RE.match(line):
+            if note[1] in seen:
+                values = {"name": note[1], "first": seen[note[1]]}
+                found.append((number, "footnote-twice", f"[^{note[1]}]", values))
+            seen.setdefault(note[1], number)
     return found
 
 
@@ -359,8 +411,11 @@ def stand_ins(meta: dict, name: str, keys: list[str] = ALL_KEYS, kind: str = "ar
             {x.lower() for x in keys}}  # fmt: skip
     if kind not in ("article", "page"):
         return meta  # read by a plugin, which checks its own values
+    for key in ("tags", "authors"):  # on commas only, as documented (Pelican would use ";")
+        if key in meta:
+            meta[key] = [[v.strip() for v in ",".join(meta[key]).split(",") if v.strip()]]
     for key in ("date", "modified"):
-        if key in meta and date_problem(meta[key][0]):
+        if key in meta and (date_problem(meta[key][0]) or not _sane(meta[key][0])):
             meta[key] = ["1970-01-01"]
     if "status" in meta and meta["status"][0].lower() not in STATUSES:
         meta["status"] = ["draft"]
@@ -369,6 +424,12 @@ def stand_ins(meta: dict, name: str, keys: list[str] = ALL_KEYS, kind: str = "ar
     for key in ("template", "slug", "lang"):
         meta.pop(key, None) if meta.get(key) == [""] else None
     return meta
+
+
+def _sane(value: str) -> bool:
+    """Whether a date's year is one this site can mean (YEARS): "0026-09-19" is not."""
+    year = re.match(r"\s*(\d{4})-", value)
+    return not year or YEARS[0] <= int(year[1]) <= YEARS[1]
 
 
 def date_problem(value: str) -> bool:
@@ -438,6 +499,8 @@ def check_content(content) -> None:
     for key in DATES:
         if key in raw and date_problem(raw[key]):
             add(key, "bad-date", key=spelt(key), value=raw[key])
+        elif key in raw and not _sane(raw[key]):
+            add(key, "date-range", key=spelt(key), value=raw[key], low=YEARS[0], high=YEARS[1])
     date, modified = getattr(content, "date", None), getattr(content, "modified", None)
     if isinstance(date, datetime) and isinstance(modified, datetime) and modified < date and \
             "date" in raw and "modified" in raw and not date_problem(raw["modified"]):  # fmt: skip

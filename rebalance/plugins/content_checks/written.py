@@ -13,11 +13,14 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import os
 import posixpath
 import re
-from urllib.parse import unquote, urlsplit
+import unicodedata
+from urllib.parse import unquote
 
+import ada_url
 from pelican.contents import Content
 from selectolax.lexbor import LexborHTMLParser
 
@@ -75,7 +78,8 @@ CSS_URL_RE = re.compile(r"url\(\s*['\"]?([^'\")]*)|@import\s+['\"]([^'\"]+)", re
 SCHEME_RE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 MAILTO_RE = re.compile(r"^[^@\s/]+@[^@\s/]+\.[^@\s/]+(\?.*)?$")
 TEL_RE = re.compile(r"^\+?[0-9][0-9 ().-]{2,}$")
-OFF_SITE = ("//", "\\\\", "/\\", "\\/")  # browsers read all four as "another host"
+BASE = "https://site.invalid/"  # relative addresses are read against this without SITEURL
+LOCAL = "local"  # url_problem's word for a link to the author's own computer or network
 VISIBLE = r"<[a-zA-Z][\w-]*(?:\s+[\w:-]+\s*=|\s*/?>)"
 LITERAL = [(re.compile(pattern, re.M), hint) for pattern, hint in [  # Markdown shown as text
     (r"!?\[[^\]\n]+\]\([^)\s]*\)", "Markdown is not read inside HTML tags: write the link in "
@@ -92,6 +96,19 @@ LITERAL = [(re.compile(pattern, re.M), hint) for pattern, hint in [  # Markdown 
      "shown as text. Fix the tag or remove it."),
 ]]  # fmt: skip
 QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "\xa0": " "})
+# Shown as text only when the source has them escaped (&lt;!-- and &gt;): checked then.
+# typogrify makes the "--" of an unclosed comment a dash.
+COMMENT = (re.compile("<!(?:--|[\u2013\u2014])"), "an HTML comment (<!-- ... -->) that is "
+           "never closed is shown to readers as text. Close it with --> or remove it.")
+DEEP = (re.compile(r"(?:^|\n)[ \t]*>(?:[ \t]*>)+"), "quote markers (>) nested deeper than "
+        "Markdown reads are shown as text. Use at most a few levels of quotes.")  # fmt: skip
+# Elements a browser's parser carries on, or opens again, after the block they were opened in
+# when they are not closed (the HTML standard's "formatting elements").
+FORMATTING = "a b big code em font i nobr s small strike strong tt u".split()
+TAG_RE = re.compile(r"<(/?)(" + "|".join(FORMATTING) + r")(?=[\s/>])", re.I)
+# Author notes: <div class="note" markdown="1">…</div>, styled by the theme (docs/authoring.md).
+CALLOUTS = {"note", "tip", "warning"}
+ZW_JOINERS = "\u200c\u200d"  # zero-width non-joiner and joiner
 
 
 def clean_url(url: str) -> str:
@@ -100,32 +117,53 @@ def clean_url(url: str) -> str:
 
 
 def url_problem(url: str, siteurl: str, resource: bool) -> str | None:
-    """Why a URL may not be used in author content (None when it may)."""
+    """Why a URL may not be used in author content (None when it may), judged as a browser reads
+    it (WHATWG URL, ada): the host checked is the host a browser would go to, whatever the
+    address looks like ("/\\other.example", "https://a.example\\@b.example"). LOCAL: a link to
+    the author's own computer or network, refused by production builds only."""
     url = clean_url(url)
     if url.startswith("{"):
         return "marker"
-    scheme = SCHEME_RE.match(url)
-    name = scheme.group(1).lower() if scheme else ""
+    base = siteurl.rstrip("/") + "/" if siteurl.startswith(("http://", "https://")) else BASE
+    try:
+        parsed = ada_url.URL(url, base=base)
+    except ValueError:
+        return "it cannot be read as a web address: check it for typing mistakes"
+    home = ada_url.URL(base)
+    name = parsed.protocol[:-1]
+    typed = SCHEME_RE.match(url)
+    same_site = parsed.protocol == home.protocol and parsed.host == home.host
     if resource:
-        if siteurl and url.startswith(siteurl.rstrip("/") + "/"):
+        if same_site:
             return None
         if name == "data":
             return "pictures written into the text as data: are not allowed"
-        if scheme or url.startswith(OFF_SITE):
-            return "it would be fetched from another web site, which this site never does"
-        return None
-    if url.startswith(OFF_SITE):
-        return "an address starting with // leaves the site: write it in full with https://"
-    rest = unquote(url[scheme.end() :]) if scheme else ""
-    if not scheme or (name in ("http", "https") and urlsplit(url).netloc):
-        return None
+        return "it would be fetched from another web site, which this site never does"
+    if not typed:  # relative: it must stay on this site
+        if same_site:
+            return None
+        return "an address starting with // or \\ leaves the site: write it in full with https://"
+    if name in ("http", "https"):
+        return LOCAL if _local(parsed.hostname) else None
     if name in ("mailto", "tel"):
+        rest = unquote(url[typed.end() :])
         regex, what = (MAILTO_RE, "an email link needs an address") if name == "mailto" else (
             TEL_RE, "a phone link needs a number")  # fmt: skip
         return None if regex.match(rest) else what
-    if name in ("http", "https"):
-        return "the web address has no host name"
     return f'"{name}:" addresses are not allowed (they can run code or open other programs)'
+
+
+def _local(host: str) -> bool:
+    """A host on the author's own computer or network: readers cannot reach it."""
+    host = host.strip("[]").lower().rstrip(".")
+    if host == "localhost" or host.endswith((".localhost", ".local", ".internal", ".lan")):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_private or address.is_loopback or address.is_link_local or (
+        address.is_unspecified or address.is_reserved)  # fmt: skip
 
 
 def srcset_urls(value: str) -> list[str]:
@@ -150,6 +188,11 @@ def allowlist(html: str, siteurl: str, extra: dict | None = None) -> tuple[list,
     literal = [(r, h) for r, h in LITERAL[:-1] if r.search(html)]
     if "&lt;" in html:
         literal.append(LITERAL[-1])
+    if "&lt;!" in html:
+        literal.append(COMMENT)
+    if "&gt;" in html:
+        literal.append(DEEP)
+    found += left_open(html)
     for node in body.traverse(include_text=bool(literal)) if body else ():
         tag, attributes = node.tag, node.attributes
         if tag == "-text" and not _inside(node, {"code", "pre", "kbd", "samp"}):
@@ -160,6 +203,9 @@ def allowlist(html: str, siteurl: str, extra: dict | None = None) -> tuple[list,
         if tag.startswith("-") or tag == "body":
             continue
         names.update(v or "" for n, v in attributes.items() if n in URLS or n == "id")
+        if tag == "h1":  # written "# Heading" in Markdown, most likely
+            found.append(("heading-1", "<h1", {"near": " ".join(node.text().split())[:60]}))
+            continue
         if tag not in elements:
             near = " ".join(node.text().split())[:30]  # to find the line when "<tag" is not typed
             known = tag in WHY or tag in OTHER_HTML
@@ -172,8 +218,11 @@ def allowlist(html: str, siteurl: str, extra: dict | None = None) -> tuple[list,
                 why = ": it runs code" if name.startswith("on") else ""
             elif name == "rel" and not set(value.lower().split()) <= RELS:
                 why = ""
-            elif name == "class" and not all(CLASS_RE.fullmatch(c) for c in value.split()):
-                why = " with this value (classes could reuse the site's own design)"
+            elif name == "class" and not all(
+                CLASS_RE.fullmatch(c) or (tag == "div" and c in CALLOUTS) for c in value.split()
+            ):
+                why = (" with this value (classes could reuse the site's own design; a note is "
+                       f'written <div class="note" markdown="1">: {", ".join(sorted(CALLOUTS))})')
             elif name == "style" and not STYLE_RE.fullmatch(value):
                 why = " (styles could cover or hide the page)"
             if why is not None:
@@ -187,14 +236,48 @@ def allowlist(html: str, siteurl: str, extra: dict | None = None) -> tuple[list,
                     why = "is not a known link type, or its file was not found"
                     values = {"url": url, "what": marker.group(1) if marker else "", "why": why}
                     found.append(("marker", url, values))
+                elif why == LOCAL:
+                    found.append(("local-link", url, {"url": url}))
                 elif why:
                     message = "resource" if name in RESOURCES else "url"
                     found.append((message, url, {"url": url, "why": why}))
+        for name, value in attributes.items():
+            if name in URLS and (hit := invisible(value or "")):
+                found.append(("invisible", value, {"what": f"address {value!r}", **hit}))
+        if tag == "a" and (hit := invisible(node.text(deep=True))):
+            found.append(("invisible", node.text(deep=True),
+                          {"what": f"link text {node.text(deep=True)!r}", **hit}))  # fmt: skip
         if tag == "img" and not (attributes.get("alt") or "").strip():
             src = attributes.get("src") or ""
             message = "img-alt" if "alt" not in attributes else "img-alt-empty"
             found.append((message, src, {"file": src.rsplit("/", 1)[-1] or src}))
     return found, names, _tree_digest(body.inner_html if body else "")
+
+
+def left_open(html: str) -> list[tuple[str, str, dict]]:
+    """Formatting elements (a link, bold...) opened more often than closed in a piece of author
+    HTML: a browser would carry each into the text that follows, reopening it in every later
+    paragraph (a whole article that is one link)."""
+    opened: dict[str, int] = {}
+    for close, tag in TAG_RE.findall(re.sub(r"<!--.*?-->", "", html, flags=re.S)):
+        opened[tag.lower()] = opened.get(tag.lower(), 0) + (-1 if close else 1)
+    return [("unclosed", f"<{tag}", {"tag": tag}) for tag, n in opened.items() if n > 0]
+
+
+def invisible(text: str) -> dict | None:
+    """The first invisible or direction-changing character in text (Unicode Cc and Cf), with
+    its position, or None. A zero-width joiner or non-joiner between two visible characters
+    (inside a word, or an emoji sequence) is what some languages and emoji need: allowed."""
+    for n, char in enumerate(text):
+        if unicodedata.category(char) not in ("Cc", "Cf") or char in "\n\t":
+            continue
+        if char in ZW_JOINERS and 0 < n < len(text) - 1 and not (
+            text[n - 1].isspace() or text[n + 1].isspace()
+        ):
+            continue
+        name = unicodedata.name(char, "a control character").lower()
+        return {"char": name, "code": f"U+{ord(char):04X}", "position": n + 1}
+    return None
 
 
 def _tree_digest(html: str) -> bytes:
@@ -532,19 +615,24 @@ class Site:
 
 
 def _target(page: str, href: str, siteurl: str) -> tuple[str, str] | None:
-    """The file path a link on `page` leads to in the site, and its #fragment; None for a link
-    marker or another scheme or host."""
+    """The file path a link on `page` leads to in the site, and its #fragment, as a browser
+    resolves it (WHATWG URL, ada); None for a link marker or another scheme or host."""
     url = clean_url(href)
-    if url.startswith("#"):  # a sixth of all links (the headings' anchors): what urlsplit gives
+    if url.startswith("#"):  # a sixth of all links (the headings' anchors): no parsing needed
         return page, unquote(url[1:])
     if siteurl and (url == siteurl or url.startswith(siteurl + "/")):
         url = url[len(siteurl) :] or "/"
-    parts = urlsplit(url)
-    if url.startswith("{") or parts.scheme or parts.netloc:
+    if url.startswith("{"):
         return None
-    target = posixpath.join("/", posixpath.dirname(page), unquote(parts.path))
-    target = posixpath.normpath(target).lstrip("/") if parts.path else page
-    return target, unquote(parts.fragment)
+    try:
+        parsed = ada_url.URL(url, base=BASE + page)
+    except ValueError:
+        return None
+    if parsed.origin != BASE.rstrip("/"):
+        return None
+    path = unquote(parsed.pathname).lstrip("/")
+    target = posixpath.normpath(path) if path else ""
+    return ("" if target == "." else target), unquote(parsed.hash[1:])
 
 
 def _requests(node, attributes: dict) -> list[str]:
