@@ -728,7 +728,7 @@ def test_dates_outside_a_sane_range_fail(site, date):
     site.write(ARTICLE, article(Date=date) if len(date) == 10 else article(Date=date))
     built = site.build()
     assert built.code == 1, built.stderr
-    assert 'between 1990 and 2100' in built.stderr or "not a date" in built.stderr
+    assert "between 1990 and 2100" in built.stderr or "not a date" in built.stderr
     assert 'datetime="26-' not in built.stderr
 
 

@@ -167,6 +167,3 @@ def register() -> None:
     # article_generator_pretaxonomy: every generator has loaded its cache: CACHE_PATH back.
     signals.article_generator_pretaxonomy.connect(restore_cache_path)
 
-
-def writes(settings: dict, name: str | None = None) -> bool:  # TEMPORARY: until search_index
-    return True  # stops importing it (issue 18 work in progress); deleted before landing

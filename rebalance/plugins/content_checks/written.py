@@ -98,8 +98,11 @@ LITERAL = [(re.compile(pattern, re.M), hint) for pattern, hint in [  # Markdown 
 QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "\xa0": " "})
 # Shown as text only when the source has them escaped (&lt;!-- and &gt;): checked then.
 # typogrify makes the "--" of an unclosed comment a dash.
-COMMENT = (re.compile("<!(?:--|[\u2013\u2014])"), "an HTML comment (<!-- ... -->) that is "
-           "never closed is shown to readers as text. Close it with --> or remove it.")
+COMMENT = (
+    re.compile("<!(?:--|[\u2013\u2014])"),
+    "an HTML comment (<!-- ... -->) that is "
+    "never closed is shown to readers as text. Close it with --> or remove it.",
+)
 DEEP = (re.compile(r"(?:^|\n)[ \t]*>(?:[ \t]*>)+"), "quote markers (>) nested deeper than "
         "Markdown reads are shown as text. Use at most a few levels of quotes.")  # fmt: skip
 # Elements a browser's parser carries on, or opens again, after the block they were opened in
@@ -221,8 +224,10 @@ def allowlist(html: str, siteurl: str, extra: dict | None = None) -> tuple[list,
             elif name == "class" and not all(
                 CLASS_RE.fullmatch(c) or (tag == "div" and c in CALLOUTS) for c in value.split()
             ):
-                why = (" with this value (classes could reuse the site's own design; a note is "
-                       f'written <div class="note" markdown="1">: {", ".join(sorted(CALLOUTS))})')
+                why = (
+                    " with this value (classes could reuse the site's own design; a note is "
+                    f'written <div class="note" markdown="1">: {", ".join(sorted(CALLOUTS))})'
+                )
             elif name == "style" and not STYLE_RE.fullmatch(value):
                 why = " (styles could cover or hide the page)"
             if why is not None:
@@ -271,8 +276,10 @@ def invisible(text: str) -> dict | None:
     for n, char in enumerate(text):
         if unicodedata.category(char) not in ("Cc", "Cf") or char in "\n\t":
             continue
-        if char in ZW_JOINERS and 0 < n < len(text) - 1 and not (
-            text[n - 1].isspace() or text[n + 1].isspace()
+        if (
+            char in ZW_JOINERS
+            and 0 < n < len(text) - 1
+            and not (text[n - 1].isspace() or text[n + 1].isspace())
         ):
             continue
         name = unicodedata.name(char, "a control character").lower()
