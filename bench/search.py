@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """The search index's share of a build, and what the search costs a reader, in bytes.
 
-Builds the real content/ and a varied corpus of N articles (bench/corpus.py) without the
+Builds the real content/ and a varied corpus of N articles (rebalance.corpus) without the
 search_index plugin, then runs Pagefind on each output RUNS times, as the plugin does at the end
-of every build (plugins/search_index.build_index). Prints the median wall time of the Pelican
+of every build (search_index.build_index). Prints the median wall time of the Pelican
 build and, apart, of the index; the index's pages, files and bytes; and the bytes of the search
 page and of what a reader's first search downloads (brotli for text; Pagefind's own index and
 WebAssembly files are gzip-compressed already, and counted as they are).
@@ -46,7 +46,8 @@ def quiet_stdout():
 
 def build_without_index(content: Path, output: Path) -> float:
     """Wall seconds of our build (`invoke build`'s code path) with the search_index plugin off."""
-    plugins = [p for p in read_settings(str(DEV_SETTINGS))["PLUGINS"] if p != "search_index"]
+    plugins = read_settings(str(DEV_SETTINGS))["PLUGINS"]
+    plugins = [p for p in plugins if p != "rebalance.plugins.search_index"]
     start = time.perf_counter()
     with quiet_stdout():
         built = build_site(DEV_SETTINGS, output, {"PATH": str(content), "PLUGINS": plugins})
