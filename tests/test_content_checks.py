@@ -807,3 +807,59 @@ def test_the_real_content_has_nothing_unfinished():
         text = path.read_text(encoding="utf-8")
         assert not regex.search(r"\[\s*placeholder|\b(TODO|TBC|TBD|FIXME)\b|127\.0\.0\.1|localhost",
                                 text), path  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("link", "meant"),
+    [("{filename}2026-11-10-unlocking-relief-the-many-benefits-of-dry-needlin.md",
+      "{filename}2026-11-10-unlocking-relief-the-many-benefits-of-dry-needling.md"),
+     ("{filename}2026-11-10-Unlocking-Relief-The-Many-Benefits-Of-Dry-Needling.md",
+      "{filename}2026-11-10-unlocking-relief-the-many-benefits-of-dry-needling.md"),
+     ("{filename}/pages/About.md", "{filename}/pages/about.md")],
+)  # fmt: skip
+def test_a_wrong_file_name_gets_did_you_mean_with_the_real_file(site, link, meant):
+    site.write(ARTICLE, article(f"[our article]({link})"))
+    built = site.build()
+    built.expect(SHOWN, 7, f"did you mean {meant}?")
+
+
+def test_a_wrongly_normalised_name_gets_did_you_mean(site):
+    site.write("articles/2026-11-02-caf\u00e9.md", article(title="Caf\u00e9 posture"))
+    site.write(ARTICLE, article("[posture]({filename}2026-11-02-cafe\u0301.md)"))
+    built = site.build()
+    built.expect(SHOWN, 7, "did you mean {filename}2026-11-02-caf\u00e9.md?")
+    assert "capitals and accents must match exactly" in built.stderr
+
+
+def test_a_capitalised_booking_marker_gets_did_you_mean(site):
+    site.write(ARTICLE, article("[Book now]({Booking})"))
+    site.build().expect(SHOWN, 7, 'did you mean "{booking}"?')
+
+
+def test_pelicans_own_messages_are_in_the_authors_words_with_project_paths(tmp_path):
+    """Pelican's own warnings (most are pre-empted by our checks) reach the author rephrased,
+    with paths relative to the project, never this machine's absolute paths."""
+    import logging
+
+    from pelican.settings import read_settings
+
+    from rebalance.plugins.content_checks.collector import Checks
+
+    content = tmp_path / "content"
+    (content / "pages").mkdir(parents=True)
+    (content / "pages" / "prices.md").write_text("Text.\n", encoding="utf-8")
+    checks = Checks(read_settings(str(DEV_SETTINGS), override={"PATH": str(content)}))
+    said = [
+        ("Skipping %s: could not find information about '%s'",
+         (str(content / "pages" / "prices.md"), "title")),
+        ("Unable to find '%s', skipping url replacement.", (str(content / "images" / "x.jpg"),)),
+        ("Something new about %s", (str(content / "pages" / "prices.md"),)),
+    ]  # fmt: skip
+    for text, args in said:
+        checks.on_record(logging.LogRecord("pelican.contents", logging.WARNING, __file__, 1,
+                                           text, args, None))  # fmt: skip
+    messages = [p.message for p in checks.problems]
+    assert all(str(tmp_path) not in m for m in messages), messages
+    assert messages[0].startswith('this file has no "title", so it is not published.')
+    assert 'a link points to "content/images/x.jpg", which is not a file of the site' in messages[1]
+    assert messages[2] == "Pelican reported: Something new about content/pages/prices.md"

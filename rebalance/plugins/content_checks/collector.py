@@ -26,6 +26,14 @@ from pathlib import Path
 from .messages import say
 
 CHANNEL = "content_problem"  # the `extra` key a problem's log record carries
+# Pelican's own warnings an author meets most, in the author's words (messages.py); any other is
+# shown as Pelican words it ("pelican"), its paths made relative to the project.
+PELICAN_WORDS = [
+    (re.compile(r"Skipping .*?: could not find information about '(?P<key>\w+)'"),
+     "pelican-missing"),
+    (re.compile(r"Duplicate definition of `(?P<key>[^`]+)`"), "pelican-duplicate"),
+    (re.compile(r"Unable to find '(?P<url>[^']*)', skipping url replacement"), "pelican-link"),
+]
 
 DEFAULTS = {
     # Extra HTML elements authors may use, with their allowed attributes: {"video": ["src"]}.
@@ -135,9 +143,20 @@ class Checks:
         paths = [getattr(a, "source_path", a) for a in args]
         paths = [os.path.join(self.settings["PATH"], p) for p in paths if isinstance(p, str)]
         path = next((p for p in paths if os.path.isfile(p)), self.writing)
-        detail = " ".join(record.getMessage().split())
+        detail = self.relative(" ".join(record.getMessage().split()))
         subject = " ".join(str(a) for a in args if isinstance(a, str))
-        self.keep(Problem(path, None, say("pelican", detail=detail), subject, True))
+        for pattern, name in PELICAN_WORDS:
+            if found := pattern.search(detail):
+                message = say(name, **{k: self.relative(v) for k, v in found.groupdict().items()})
+                break
+        else:
+            message = say("pelican", detail=detail)
+        self.keep(Problem(path, None, message, subject, True))
+
+    def relative(self, text: str) -> str:
+        """Absolute paths of the project written as the author knows them (content/...)."""
+        base = os.path.dirname(os.path.abspath(self.settings["PATH"]))
+        return text.replace(base + os.sep, "")
 
     def unique(self) -> list[Problem]:
         """Each problem once, sorted. A Pelican record about something our checks reported (for

@@ -229,6 +229,14 @@ MESSAGES = {
     ),
     # --- Pelican's own complaints ----------------------------------------------------------------
     "pelican": "Pelican reported: {detail}",
+    "pelican-missing": (
+        'this file has no "{key}", so it is not published. Add a line "{key}: ..." to its header.'
+    ),
+    "pelican-duplicate": '"{key}" is given more than once; only the first is used. Keep one.',
+    "pelican-link": (
+        'a link points to "{url}", which is not a file of the site, so it would lead nowhere. '
+        f"Check the file name and folder: {LINKS}."
+    ),
 }
 
 

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import ipaddress
 import os
@@ -105,6 +106,7 @@ COMMENT = (
 )
 DEEP = (re.compile(r"(?:^|\n)[ \t]*>(?:[ \t]*>)+"), "quote markers (>) nested deeper than "
         "Markdown reads are shown as text. Use at most a few levels of quotes.")  # fmt: skip
+MARKERS = ["filename", "static", "attach", "booking", "index", "tag", "category", "author"]
 # Elements a browser's parser carries on, or opens again, after the block they were opened in
 # when they are not closed (the HTML standard's "formatting elements").
 FORMATTING = "a b big code em font i nobr s small strike strong tt u".split()
@@ -459,6 +461,7 @@ class Site:
 
     def __init__(self, checks) -> None:
         self.checks = checks
+        self.files: list[str] | None = None  # every file under content/, for "did you mean"
         self.ids: dict[str, set[str]] = {}  # page -> its ids
         self.links: list[tuple[str, str, str | None]] = []  # (page, href, source or None)
         self.sources: dict[str, str] = {}
@@ -543,6 +546,8 @@ class Site:
             self.checks.add(None, None, "theme", subject=subject, problem=text)
             return
         text = self.text(path)
+        if message == "marker":
+            values = {**values, "why": self.why_unresolved(path, values)}
         if message == "img-alt-empty":  # alt="" in HTML marks decoration; in Markdown, a lapse
             name = re.escape(subject.rsplit("/", 1)[-1])
             if not (name and re.search(rf"!\[\s*\]\([^)\n]*{name}", text)):
@@ -558,6 +563,45 @@ class Site:
         snippets = short + [s for s in long if len(s.strip()) >= 4]
         line = next(filter(None, (find_line(text, s) for s in snippets)), None)
         self.checks.add(path, line, message, subject=subject, **values)
+
+    def why_unresolved(self, source: str, values: dict) -> str:
+        """Why a link marker was left in the page, with the link the author probably meant: a
+        marker spelt otherwise ({Booking}), or the file whose name differs only in capitals,
+        accents' encoding (Unicode normalisation) or a few letters."""
+        what, url = values.get("what", ""), clean_url(values.get("url", ""))
+        if what not in MARKERS:
+            close = difflib.get_close_matches(what.lower(), MARKERS, n=1, cutoff=0.6)
+            return f'is not a known link type: did you mean "{{{close[0]}}}"?' if close else (
+                "is not a known link type")  # fmt: skip
+        if what not in ("filename", "static", "attach"):
+            return values.get("why", "")
+        root = os.path.abspath(self.checks.settings["PATH"])
+        written = re.split(r"[?#]", url.split("}", 1)[-1], maxsplit=1)[0]
+        folder = root if written.startswith("/") else os.path.dirname(os.path.abspath(source))
+        wanted = os.path.normpath(os.path.join(folder, unquote(written).lstrip("/")))
+        files = self.content_files(root)
+        same = [f for f in files if _folded(f) == _folded(wanted)]
+        close = same or [
+            os.path.join(os.path.dirname(wanted), name) if os.path.dirname(wanted) == folder
+            else name
+            for name in difflib.get_close_matches(os.path.basename(wanted),
+                                                  [os.path.basename(f) for f in files], n=1)
+        ]  # fmt: skip
+        match = next(
+            (f for f in files if close and (f == close[0] or os.path.basename(f) == close[0])), None
+        )
+        if match is None:
+            return "found no file of that name: check the file name and folder"
+        shown = os.path.relpath(match, folder) if not written.startswith("/") else (
+            "/" + os.path.relpath(match, root))  # fmt: skip
+        how = " (capitals and accents must match exactly)" if same else ""
+        return f"found no file of that name{how}: did you mean {{{what}}}{shown}?"
+
+    def content_files(self, root: str) -> list[str]:
+        if self.files is None:
+            self.files = [os.path.join(folder, name) for folder, _, names in os.walk(root)
+                          for name in names]  # fmt: skip
+        return self.files
 
     def read(self, page: str, tree, regions, draft: bool, found: dict) -> None:
         """Resources, ids and links of a whole page (theme included), into found."""
@@ -619,6 +663,11 @@ class Site:
                 where = "this page" if found == page else f"/{target}"
                 values = {"url": href, "fragment": fragment, "where": where, "page": page}
                 self.problem(source, "fragment", href, values)
+
+
+def _folded(path: str) -> str:
+    """A path as a case-insensitive file system compares it, whatever its Unicode form."""
+    return unicodedata.normalize("NFC", path).casefold()
 
 
 def _target(page: str, href: str, siteurl: str) -> tuple[str, str] | None:
