@@ -300,6 +300,39 @@ def _new_slug(title: str, settings: dict, command: str) -> tuple[str, str]:
     return title, slug
 
 
+def authors(settings: dict) -> list[str]:
+    """Who may sign an article: the organisations (CLINICIANS, e.g. "Rebalance Team") and each
+    clinician's Name in content/authors/, as plugins/clinicians reads them."""
+    from rebalance.plugins.clinicians.clinicians import settings_for
+
+    config = settings_for(settings)
+    folder = Path(settings["PATH"]) / config["path"]
+    people = [read_header(path).get("name", "") for path in sorted(folder.glob("*.md"))]
+    return list(dict.fromkeys([*config["organisations"], *filter(None, people)]))
+
+
+def _known_author(name: str, settings: dict) -> str:
+    """`name` as the site knows it; refuses (before anything is written) a name it does not."""
+    import difflib
+
+    known = authors(settings)
+    by_lower = {person.lower(): person for person in known}
+    if name.lower() in by_lower:
+        return by_lower[name.lower()]
+    close = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=0.5)
+    close += [k for k in by_lower if name.lower() in k.split() and k not in close]
+    hint = f' Did you mean "{by_lower[close[0]]}"?' if close else ""
+    from rebalance.plugins.clinicians.clinicians import settings_for
+
+    listed = ", ".join(f'"{person}"' for person in known)
+    folder = _shown(Path(settings["PATH"]) / settings_for(settings)["path"])
+    raise Exit(
+        f'Nothing written: "{name}" is not an author of this site.{hint} Authors: {listed}. '
+        f"A clinician needs a file in {folder}/ first (docs/authoring.md, Clinicians).",
+        1,
+    )
+
+
 def _shown(path: Path) -> str:
     """`path` relative to the project when it is inside it, as an author would look for it."""
     return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
@@ -337,12 +370,13 @@ def new_article(c, title="", author="", tags="", date="", build=True):
     settings = read(DEV_SETTINGS)
     title, slug = _new_slug(title, settings, "new-article")
     day = _day(date, settings)
+    author = _known_author(" ".join(author.split()) or settings["AUTHOR"], settings)
     tag_list = [tag.strip() for tag in tags.split(",") if tag.strip()] or ["physiotherapy"]
     header = {
         "Title": title,
         "Date": day,
         "Modified": day,
-        "Author": " ".join(author.split()) or settings["AUTHOR"],
+        "Author": author,
         "Category": settings["DEFAULT_CATEGORY"],
         "Tags": ", ".join(tag_list),
     }
@@ -354,11 +388,12 @@ def new_article(c, title="", author="", tags="", date="", build=True):
 @task(
     name="review-due",
     help={
-        "months": "how old a review may be (default: CLINICIANS review_after_months, 12)",
+        "months": "how many months old a review may be; 0 lists every article (default: CLINICIANS "
+        "review_after_months, 12)",
         "content": "another content folder (default: the PATH setting, content/)",
     },
 )
-def review_due(c, months=0, content=""):
+def review_due(c, months="", content=""):
     """List the articles due for medical review (last reviewed, or published, too long ago)."""
     from datetime import datetime
     from zoneinfo import ZoneInfo
@@ -368,7 +403,11 @@ def review_due(c, months=0, content=""):
 
     if content:
         settings["PATH"] = str(Path(content).resolve())
-    months = int(months) or settings_for(settings)["review_after_months"]
+    if str(months).strip() == "":
+        months = settings_for(settings)["review_after_months"]
+    elif not str(months).strip().isdigit():
+        raise Exit(f'--months takes a whole number, 0 or more (such as 12), not "{months}".', 1)
+    months = int(months)  # 0: every article is due
     today = datetime.now(ZoneInfo(settings.get("TIMEZONE") or "UTC")).date()
     folders = settings["ARTICLE_PATHS"]
     articles = []

@@ -105,7 +105,16 @@ def test_new_article_is_a_draft_with_every_header_line(project, settings):
     assert "make serve" in result.stdout
 
 
+def add_clinician(project: Path, name: str) -> None:
+    """A clinician's profile in content/authors/, as docs/authoring.md shows it."""
+    folder = project / "content" / "authors"
+    folder.mkdir(parents=True, exist_ok=True)
+    slug = name.lower().replace(" ", "-")
+    (folder / f"{slug}.md").write_text(f"Name: {name}\nRole: Physiotherapist\n\nBio.\n", "utf-8")
+
+
 def test_new_article_takes_author_and_tags(project):
+    add_clinician(project, "Sam Lee")
     options = ["--author", " Sam  Lee ", "--tags", " knee pain,, running "]
     result = run_task(project, "new-article", "--title", TITLE, *options, "--no-build")
 
@@ -173,6 +182,36 @@ def test_a_date_not_written_yyyy_mm_dd_is_refused(project, date):
     assert content_files(project) == before
 
 
+@pytest.mark.parametrize(
+    ("author", "hint"),
+    [("Maria", ""), ("Sam Le", 'Did you mean "Sam Lee"?'), ("rebalance", '"Rebalance Team"?')],
+)
+def test_an_unknown_author_is_refused_before_anything_is_written(project, author, hint):
+    add_clinician(project, "Sam Lee")
+    before = content_files(project)
+
+    result = run_task(project, "new-article", "--title", TITLE, "--author", author)
+
+    assert result.returncode != 0
+    assert f'"{author}" is not an author of this site' in result.stderr
+    assert hint in result.stderr
+    assert '"Rebalance Team", "Sam Lee"' in result.stderr  # who can sign
+    assert "content/authors/" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert content_files(project) == before
+
+
+def test_the_docs_show_the_header_new_article_writes(project):
+    """README.md and docs/authoring.md show, line for line, the header `make new-article`
+    writes for their example (so an article started by hand is a draft too)."""
+    result = run_task(project, "new-article", "--title", TITLE, "--date", "2026-12-01",
+                      "--no-build")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    header = (project / ARTICLE).read_text(encoding="utf-8").split("\n\n", 1)[0]
+    for doc in ("README.md", "docs/authoring.md"):
+        assert header in (ROOT / doc).read_text(encoding="utf-8"), f"{doc} shows another header"
+
+
 def test_new_page_is_a_draft_page(project, settings):
     result = run_task(project, "new-page", "--title", "Our prices", "--no-build")
 
@@ -184,6 +223,7 @@ def test_new_page_is_a_draft_page(project, settings):
     assert 0 < len(dict(header)["Summary"]) <= 160
     url = settings["DRAFT_PAGE_URL"].format(slug="our-prices")
     assert f"http://{HOST}:{PORT}/{url}" in result.stdout
+    assert url == "drafts/our-prices/", "a page previews at a clean address"
 
 
 @pytest.mark.parametrize(("command", "title"), [("new-article", TITLE), ("new-page", "Our prices")])
@@ -197,6 +237,26 @@ def test_the_build_writes_the_printed_preview_url(project, command, title):
         built /= "index.html"
     assert built.is_file(), f"{url} was printed but not built"
     assert normalise(parse(built).h1.get_text()) == title  # typogrify: "Our\xa0prices"
+
+
+@pytest.mark.parametrize(("months", "listed"), [("0", True), ("", None), ("1200", False)])
+def test_review_due_months_zero_means_zero(project, months, listed):
+    """The project's article, never reviewed: due at 0 months, not at 100 years; without
+    --months, the setting's 12 (0 is not taken for "the default")."""
+    (article,) = (project / "content" / "articles").glob("*.md")
+    result = run_task(project, "review-due", *(["--months", months] if months else []))
+
+    assert result.returncode == 0, result.stderr
+    if listed is not None:  # at 12 months it depends on today's date
+        assert (article.name in result.stdout) is listed
+    shown = months or "12"
+    assert f" {shown} month" in result.stdout
+
+
+def test_review_due_refuses_months_that_are_not_a_number(project):
+    result = run_task(project, "review-due", "--months", "twelve")
+    assert result.returncode != 0
+    assert "whole number" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_a_failed_build_keeps_the_file_and_fails(project):
