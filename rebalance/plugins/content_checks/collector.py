@@ -29,8 +29,10 @@ CHANNEL = "content_problem"  # the `extra` key a problem's log record carries
 # Pelican's own warnings an author meets most, in the author's words (messages.py); any other is
 # shown as Pelican words it ("pelican"), its paths made relative to the project.
 PELICAN_WORDS = [
-    (re.compile(r"Skipping .*?: could not find information about '(?P<key>\w+)'"),
-     "pelican-missing"),
+    (
+        re.compile(r"Skipping .*?: could not find information about '(?P<key>\w+)'"),
+        "pelican-missing",
+    ),
     (re.compile(r"Duplicate definition of `(?P<key>[^`]+)`"), "pelican-duplicate"),
     (re.compile(r"Unable to find '(?P<url>[^']*)', skipping url replacement"), "pelican-link"),
 ]
