@@ -14,6 +14,7 @@ from PIL import Image, ImageFont
 from rebalance.build import PUBLISH_SETTINGS, ROOT, build_site
 from rebalance.plugins.social_cards.social_cards import (
     DEFAULTS,
+    FALLBACK_COLOURS,
     fit_title,
     line_height,
     plain_title,
@@ -117,6 +118,39 @@ def test_cards_follow_a_change_of_the_theme_colours(tmp_path):
     for page in (f"{SHORT_URL}/index.html", "index.html"):
         with Image.open(card_of(output, page)[1]) as image:
             assert image.convert("RGB").getpixel((5, 5)) == (0x12, 0x34, 0x56), page
+
+
+def test_a_theme_without_tokens_or_font_gets_the_default_colours_and_pillows_font(tmp_path):
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    (theme / "static" / DEFAULTS["tokens"]).unlink()
+    shutil.rmtree(theme / "static" / "fonts")
+    output = build_content(tmp_path, FILES, THEME=str(theme), CACHE_PATH=str(tmp_path / "cache"))
+    assert output is not None
+    with Image.open(card_of(output, f"{SHORT_URL}/index.html")[1]) as image:
+        rgb = image.convert("RGB")
+        assert image.size == (1200, 630)
+        assert rgb.getpixel((5, 5)) == FALLBACK_COLOURS["background"]
+        assert rgb.getpixel((5, 625)) == FALLBACK_COLOURS["band"]
+        assert FALLBACK_COLOURS["title"] in {c for _, c in rgb.getcolors(256)}
+
+
+def test_a_colour_pillow_cannot_read_is_a_problem_of_the_theme(tmp_path, capfd):
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    tokens = theme / "static" / DEFAULTS["tokens"]
+    css = tokens.read_text(encoding="utf-8")
+    tokens.write_text(
+        css.replace("--color-accent-text: #ffffff;", "--color-accent-text: teal-ish;")
+    )
+    output = build_content(tmp_path, FILES, THEME=str(theme), CACHE_PATH=str(tmp_path / "cache"))
+    assert output is None
+    report = capfd.readouterr().err
+    assert (
+        "(site): Social cards: --color-accent-text: teal-ish is not a colour Pillow can read. This "
+        "comes from the theme" in " ".join(report.split())
+    ), report
+    assert "Traceback" not in report
 
 
 def test_cards_are_small_palette_pngs(site):
