@@ -190,3 +190,32 @@ def test_an_article_can_send_readers_to_its_own_booking_page(tmp_path):
 )  # fmt: skip
 def test_a_booking_page_that_is_not_https_is_refused(value, why):
     assert why in (booking_url_problem(value) or "")
+
+
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [("https://good.example\\@evil.example/book", "backslash"),
+     ("https://book.example.com/\u202ekoob", "invisible character"),
+     ("https://book.example.com/\u200b", "invisible character"),
+     ("https://192.168.1.10/book", "your own computer or network"),
+     ("https://user:secret@book.example.com/", "user name or password")],
+)  # fmt: skip
+def test_booking_lines_are_judged_as_a_browser_reads_them(tmp_path, value, why):
+    """The host checked is the host a browser would open (WHATWG URL, ada)."""
+    from conftest import build_here, content_with
+
+    content = content_with(tmp_path)
+    article = content / "articles" / "2026-11-20-knee.md"
+    article.write_text(f"Title: Knee\nDate: 2026-11-20\nSummary: Knees.\nBooking: {value}\n\n"
+                       "[Book]({booking})\n", encoding="utf-8")  # fmt: skip
+    built = build_here(content, tmp_path / "output")
+    built.expect("content/articles/2026-11-20-knee.md", 4, why)
+
+
+def test_the_settings_booking_url_is_judged_too(tmp_path):
+    from conftest import build_here, content_with
+
+    built = build_here(content_with(tmp_path), tmp_path / "output",
+                       BOOKING_URL="https://clinic.example\\@evil.example/")  # fmt: skip
+    assert built.code == 1
+    assert any("BOOKING_URL" in m and "backslash" in m for _, _, m in built.problems)

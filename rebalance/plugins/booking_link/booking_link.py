@@ -21,12 +21,15 @@ without the parameters, for print). External links in articles get rel="noopener
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
 import re
+import unicodedata
 from html import escape
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
+import ada_url
 from jinja2 import pass_context
 from pelican import signals
 from pelican.contents import Article, Content, Page
@@ -39,6 +42,11 @@ HREF = re.compile(r"""\shref\s*=\s*(["'])(.*?)\1""", re.I | re.S)
 REL = re.compile(r"""\srel\s*=\s*(["'])(.*?)\1""", re.I | re.S)
 # What an author is told, in plain words (docs/content-checks.md explains each further).
 MESSAGES: dict[str, str] = {
+    "booking-setting": (
+        'BOOKING_URL "{value}" in the settings is not a booking page address: {why}. Set the '
+        "address the booking service gives (https://...) in pelicanconf.py or the BOOKING_URL "
+        "environment variable."
+    ),
     "booking-url": (
         '"Booking: {value}" is not a booking page address: {why}. Copy the full address the '
         "booking service gives (https://...), or remove the line to use the clinic's usual "
@@ -46,14 +54,17 @@ MESSAGES: dict[str, str] = {
     ),
 }
 logger = logging.getLogger(__name__)
+HOME = "https://site.invalid/"  # relative links are read against this without SITEURL
 
 
 def is_external(href: str, siteurl: str) -> bool:
-    """True for absolute http(s) links that leave the site."""
-    parts = urlsplit(href)
-    if parts.scheme not in ("http", "https"):
+    """True for links a browser reads as leading to another site (WHATWG URL, ada)."""
+    base = siteurl.rstrip("/") + "/" if siteurl.startswith(("http://", "https://")) else HOME
+    try:
+        target, home = ada_url.URL(href.strip(), base=base), ada_url.URL(base)
+    except ValueError:
         return False
-    return not (siteurl and href.startswith(siteurl.rstrip("/") + "/"))
+    return target.protocol in ("http:", "https:") and target.host != home.host
 
 
 def add_noopener(tag: str) -> str:
@@ -110,17 +121,49 @@ def campaign_for(output_file: str) -> str:
 
 
 def booking_url_problem(url: str) -> str | None:
-    """Why a `Booking:` value cannot be used as a booking page's address (None if it can)."""
-    if re.search(r"[\s\x00-\x1f\x7f]", url):
+    """Why an address cannot be a booking page's (None if it can), judged as a browser reads it
+    (WHATWG URL, ada): the host checked is the one a browser would go to."""
+    if any(c.isspace() or unicodedata.category(c) in ("Cc", "Cf") for c in url):
         return "it contains a space or an invisible character"
-    parts = urlsplit(url)
-    if parts.scheme.lower() != "https":
+    if "\\" in url:  # browsers read it as "/": what looks like the host may not be
+        return "it contains a backslash (\\), which browsers read as / and so as another address"
+    if not url.lower().startswith("https://"):
         return "it must start with https:// (booking pages ask for personal details)"
-    if not parts.hostname:
+    try:
+        parsed = ada_url.URL(url)
+    except ValueError:
+        if not url[len("https://") :].strip("/"):
+            return "there is no website name after https://"
+        return "it is not a web address a browser can open"
+    if parsed.protocol != "https:":
+        return "it must start with https:// (booking pages ask for personal details)"
+    if not parsed.hostname:
         return "there is no website name after https://"
-    if parts.username or parts.password:
+    if parsed.username or parsed.password:
         return "it must not contain a user name or password"
+    if _local(parsed.hostname):
+        return "it is on your own computer or network, which patients cannot reach"
     return None
+
+
+def _local(host: str) -> bool:
+    host = host.strip("[]").lower().rstrip(".")
+    if host == "localhost" or host.endswith((".localhost", ".local", ".internal", ".lan")):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return "." not in host  # a bare name ("intranet") is a local network's
+    return not address.is_global
+
+
+def check_setting(generators) -> None:
+    """BOOKING_URL (the site's booking page) judged as a `Booking:` line is."""
+    url = generators[0].settings.get("BOOKING_URL") if generators else None
+    if url and (why := booking_url_problem(str(url))):
+        text = MESSAGES["booking-setting"].format(value=url, why=why)
+        problem = {"path": None, "line": None, "message": text, "subject": "BOOKING_URL"}
+        logger.warning("%s", text, extra={"content_problem": problem})
 
 
 def _utm(settings) -> dict | None:
@@ -202,5 +245,8 @@ def register() -> None:
     # content_object_init: the body is rendered but Pelican has not yet replaced its {…} link
     # markers (that happens when .content is first read), so {booking} never reaches them.
     signals.content_object_init.connect(process)
+    # all_generators_finalized: the settings' BOOKING_URL, once per build, before any page
+    # uses it (and after the content checks, if on, listen for problems).
+    signals.all_generators_finalized.connect(check_setting)
     # generator_init: each generator's Jinja environment exists and no template has run yet.
     signals.generator_init.connect(add_template_function)
