@@ -17,9 +17,9 @@ range of the wall times, and the ratios ours / plain, each against the target of
   default): its cold build filling the cache, then its build after the same kind of edit, for
   comparison (0.58x of its cold build on 4b02e30).
 
---profile: then one more cold build and one rebuild after an edit, under cProfile (the build's
-Pelican process, `python -m cProfile -m pelican`), each with its top 10 functions by own time
-(tottime) and by time with what they call (cumtime).
+--profile: then one more cold build and one rebuild after an edit, each profiled in the build's
+own process (Pelican run in-process under cProfile with the CPU clock: measure.profiled), each
+with its top 10 functions by own time (tottime) and by time with what they call (cumtime).
 
 Usage: .venv/bin/python bench/build.py [articles=1000] [runs=3] [--profile]
 """
@@ -111,11 +111,13 @@ def main() -> None:
             out, cache = tmp / "out-profiled", tmp / "cache-profiled"
             with quiet():
                 wall, top = profiled(content, out, cache)
-            print(f"\nprofile of one cold build ({wall:.2f} s wall under cProfile):\n{top}")
+            print(
+                f"\nprofile of one cold build, in the build's process: {wall:.2f} s of CPU\n{top}"
+            )
             touch_one(content)
             with quiet():
                 wall, top = profiled(content, out, cache)
-            print(f"\nprofile of one rebuild, one article changed ({wall:.2f} s wall):\n{top}")
+            print(f"\nprofile of one rebuild, one article changed: {wall:.2f} s of CPU\n{top}")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ OUTPUT CACHE` runs one build and prints its wall time, CPU time and peak memory 
 from __future__ import annotations
 
 import contextlib
+import cProfile
 import json
 import os
 import pstats
@@ -188,23 +189,38 @@ def touch_one(content: Path) -> None:
 
 # --- Profiles -------------------------------------------------------------------------------------
 def profiled(content: Path, output: Path, cache: Path, top: int = 10) -> tuple[float, str]:
-    """Our build's Pelican process run under cProfile (`python -m cProfile -m pelican`, with the
-    arguments build_site gives it, search index included): its wall seconds, and its `top`
-    functions by own time (tottime) and by time including callees (cumtime). The whole build
-    runs in that one process (Pagefind aside, a program of its own), so the profile sees all of
-    its Python work."""
+    """One build of ours, search index included, profiled in the build's own process: Pelican
+    run in-process (pelican.main with the arguments build_site gives it, into `output` directly)
+    under cProfile with the process's CPU clock, so other work on the machine does not inflate
+    it. Returns the build's CPU seconds in that process (Pagefind, a program of its own, is not
+    in it: time it apart) and its `top` functions by own time (tottime) and by time with what
+    they call (cumtime). The whole build runs in that one process: the profile sees all of it."""
     with tempfile.TemporaryDirectory() as tmp:
         stats = Path(tmp) / "build.prof"
-        args = pelican_args(DEV_SETTINGS, output, overrides_for(content, cache))
-        start = time.perf_counter()
-        done = subprocess.run(
-            [sys.executable, "-m", "cProfile", "-o", str(stats), "-m", "pelican", *args],
-            cwd=ROOT, stdout=subprocess.DEVNULL, check=False,
-        )  # fmt: skip
-        wall = time.perf_counter() - start
+        command = [sys.executable, "-m", "rebalance.measure", "profile", str(content),
+                   str(output), str(cache), str(stats)]  # fmt: skip
+        done = subprocess.run(command, cwd=ROOT, stdout=subprocess.DEVNULL, check=False)
         if done.returncode != 0:
             raise SystemExit("the profiled build failed")
-        return wall, top_items(pstats.Stats(str(stats)), top)
+        table = pstats.Stats(str(stats))
+        return table.total_tt, top_items(table, top)
+
+
+def profile_in_process(content: Path, output: Path, cache: Path, stats: Path) -> None:
+    """The build profiled() runs, in this process, its profile saved to `stats`."""
+    profiler = cProfile.Profile(time.process_time)
+
+    def build() -> None:
+        import pelican  # imported in the profile: starting Pelican is part of every build
+
+        try:
+            pelican.main(pelican_args(DEV_SETTINGS, output, overrides_for(content, cache)))
+        except SystemExit as stop:  # pelican.main exits non-zero when the build failed
+            if stop.code:
+                raise
+
+    profiler.runcall(build)
+    profiler.dump_stats(str(stats))
 
 
 def top_items(stats: pstats.Stats, top: int) -> str:
@@ -214,7 +230,7 @@ def top_items(stats: pstats.Stats, top: int) -> str:
     rows = [(tt, ct, f"{nc}/{cc}" if nc != cc else str(nc), where(*func))
             for func, (cc, nc, tt, ct, _) in stats.stats.items()]  # fmt: skip
     whole = [r for r in rows if r[1] >= 0.9 * stats.total_tt]  # runpy, main, run: everything
-    lines = [f"  {stats.total_tt:.2f} s in the profiled process (cProfile's clock)"]
+    lines = [f"  {stats.total_tt:.2f} s of CPU in the profiled process"]
     for index, key, label in ((0, "tottime", "own time"), (1, "cumtime", "with what it calls")):
         lines.append(f"  top {top} by {key} ({label}):  tottime  cumtime      calls  function")
         ranked = sorted(rows, key=lambda r: -r[index])
@@ -253,7 +269,13 @@ def measured(kind: str, content: Path, output: Path, cache: Path) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def main(kind: str, content: str, output: str, cache: str) -> None:
+def main(kind: str, content: str, output: str, cache: str, *rest: str) -> None:
+    """`python -m rebalance.measure KIND CONTENT OUTPUT CACHE`: one build, in this process's
+    children (KIND ours, index or plain: its wall s, CPU s and peak MiB printed as JSON; see
+    measured()), or `profile ... STATS`: our build in this process, under cProfile."""
+    if kind == "profile":
+        profile_in_process(Path(content), Path(output), Path(cache), Path(rest[0]))
+        return
     start = time.perf_counter()
     if kind == "plain":
         build_plain(Path(content), Path(output))
@@ -268,4 +290,4 @@ def main(kind: str, content: str, output: str, cache: str) -> None:
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:5])
+    main(*sys.argv[1:])
