@@ -28,6 +28,7 @@ from rebalance.build import (
     publish_to_branch,
     read,
 )
+from rebalance.serve import screenshot_problems
 
 
 @task
@@ -148,6 +149,7 @@ def screenshots(c):
                 print(f"{path.relative_to(ROOT)} ({path.stat().st_size // 1024} KB)")
             finally:
                 browser.close()
+        print(screenshot_problems(folder / "problem-overlay.png").relative_to(ROOT))
 
 
 SAMPLE = """Title: Knee pain after running

@@ -1,15 +1,18 @@
 #!/usr/bin/env python3
-"""Edit-to-browser time under `invoke serve`, next to a plain Pelican cold build of the same corpus.
+"""Save-to-screen time under `invoke serve`, next to a plain Pelican cold build of the same corpus.
 
-On the varied corpus (bench/corpus.py, N articles) the real serve task runs as a subprocess (the
-tests' serve_helpers.Served) and a headless Chromium (Debian's, through Playwright) opens one
-article's page. Each run appends a paragraph with a new marker sentence to that article's
-Markdown file, in place as an editor saves, and times from the write to the marker showing in
-the open page: serve's watcher (every 0.2 s) sees the save, serve rebuilds (plugins/build_cache:
-only what changed) and reloads the page. Also shown, from
-serve's output: when livereload started the rebuild ("Running task") and when it was done
-("Rebuilt"), so the wait splits into noticing, building and reloading. The target: a median of
-at most 0.2x the wall time of a plain Pelican cold build (common.build_plain, median of 3 runs).
+On the varied corpus (rebalance.corpus, N articles) the real serve task runs as a subprocess
+(rebalance.served.Served) and a headless Chromium (Debian's, through Playwright) opens one
+article's page. Each run saves that article's Markdown file three times, in place as an editor
+saves, and times each from the write to what the author waits for in the open page:
+
+* an edit: a paragraph with a new marker sentence, until the marker shows;
+* a mistake: a misspelt header line (`Catgory:`), until the problems box shows it;
+* the fix: the header put right, until the box is gone and the page shows the text again.
+
+Also shown, from serve's output: when the saved page's preview was in place ("Preview:") and
+when the full build was done ("Rebuilt"). The target: a median of at most 0.2x the wall time of
+a plain Pelican cold build (rebalance.measure.build_plain, median of 3 runs), for each.
 
 Usage: .venv/bin/python bench/serve.py [articles=200] [runs=5]
 """
@@ -23,25 +26,30 @@ import time
 import uuid
 from pathlib import Path
 
-from serve_helpers import Served
-
 from rebalance.browser import CHROMIUM, CHROMIUM_ARGS, INSTALL_HINT
 from rebalance.corpus import make_corpus
 from rebalance.measure import arguments, build_plain, medians, plain_corpus, timed
+from rebalance.served import Served
 
 TARGET = 0.2  # edit-to-browser median / plain cold build wall time
 HAS_TEXT = "m => document.body && document.body.innerText.includes(m)"
+SHOWS_PROBLEM = "m => document.querySelector('aside.rebalance-problems')?.innerText.includes(m)"
+NO_PROBLEM = (
+    "m => !document.querySelector('aside.rebalance-problems')"
+    " && document.body && document.body.innerText.includes(m)"
+)
 
 
-def wait_for_text(page, text: str, timeout: float = 120) -> None:
-    """Until `text` is in the page; the page reloads meanwhile, so navigation errors retry."""
+def wait_for_text(page, text: str, timeout: float = 120, condition: str = HAS_TEXT) -> None:
+    """Until `condition` holds for `text` in the page (by default: `text` shows); the page
+    reloads meanwhile, so navigation errors retry."""
     from playwright.sync_api import Error
 
     deadline = time.monotonic() + timeout
     while True:
         try:
             left = max(deadline - time.monotonic(), 0.1)
-            page.wait_for_function(HAS_TEXT, arg=text, timeout=left * 1000)
+            page.wait_for_function(condition, arg=text, timeout=left * 1000)
             return
         except Error:  # "Execution context was destroyed" during the reload, or the timeout
             if time.monotonic() >= deadline:
@@ -66,46 +74,58 @@ def main() -> None:
         source = sorted((content / "articles").glob("*-bench-*.md"))[articles // 2]
         slug = re.search(r"(?m)^Slug:\s*(\S+)", source.read_text(encoding="utf-8")).group(1)
         start = time.perf_counter()
-        server = Served(content, tmp / "site")  # tests/serve_helpers.py: `invoke serve` running
+        server = Served(content, tmp / "site")  # rebalance/served.py: `invoke serve` running
+        kinds = {"edit": [], "mistake": [], "fix": []}
         try:
             server.wait_for("Serving http://", timeout=300)  # the first, cold build is done
             server.wait_until_listening()
             url = f"{server.base_url}/blog/{slug}/"
             first = time.perf_counter() - start
-            times = []
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 page = browser.new_page()
                 page.goto(url)
+                page.wait_for_selector("html[data-rebalance-live=open]")
                 print(f"serve's first build and start: {first:.1f} s; editing {source.name}, "
                       f"open at {url}")  # fmt: skip
-                for run in range(runs):
-                    time.sleep(4)  # settle; livereload's own reload guard is ~3 s
-                    marker = f"Marker {uuid.uuid4().hex[:6]}"
-                    rebuilt = server.output().count("Rebuilt")
-                    with source.open("a", encoding="utf-8") as f:
-                        f.write(f"\n{marker} for the serve benchmark.\n")
-                    t0 = time.perf_counter()
+
+                def save(kind: str, text: str, condition: str, arg: str) -> None:
+                    time.sleep(1)  # settle: the last full build is done
+                    done = server.output().count("Rebuilt") + server.output().count("Still")
                     seen = len(server.stamps)
-                    wait_for_text(page, marker)
-                    times.append(time.perf_counter() - t0)
-                    server.wait_printed("Rebuilt", rebuilt + 1, timeout=120)  # the full build
+                    source.write_text(text, encoding="utf-8")
+                    t0 = time.perf_counter()
+                    wait_for_text(page, arg, condition=condition)
+                    kinds[kind].append(time.perf_counter() - t0)
+                    deadline = time.monotonic() + 120
+                    while server.output().count("Rebuilt") + server.output().count("Still") <= done:
+                        if time.monotonic() > deadline:
+                            raise SystemExit(f"no full build after the {kind}:\n{server.output()}")
+                        time.sleep(0.05)
                     printed = server.stamps[seen:]
-                    started, preview, done = (
+                    preview, full = (
                         next((f"{t - t0:.2f} s" for t, line in printed if key in line), "-")
-                        for key in ("Running task", "Preview:", "Rebuilt")
+                        for key in ("Preview:", "Rebuilt" if kind != "mistake" else "Still")
                     )
-                    print(
-                        f"  run {run + 1}: shown after {times[-1]:5.2f} s; noticed at {started}, "
-                        f"preview in place at {preview}, full build done at {done}"
-                    )
+                    print(f"  {kind:>7}: shown after {kinds[kind][-1]:5.2f} s; preview in place at "
+                          f"{preview}, full build done at {full}")  # fmt: skip
+
+                for _ in range(runs):
+                    marker = f"Marker {uuid.uuid4().hex[:6]}"
+                    text = source.read_text(encoding="utf-8") + f"\n{marker} for the bench.\n"
+                    save("edit", text, HAS_TEXT, marker)
+                    wrong = re.sub(r"(?m)^Title:", "Catgory: Knees\nTitle:", text, count=1)
+                    save("mistake", wrong, SHOWS_PROBLEM, 'unknown metadata key "Catgory"')
+                    save("fix", text, NO_PROBLEM, marker)
                 browser.close()
         finally:
             server.stop()
-        median = statistics.median(times)
-        verdict = "meets" if median / pw <= TARGET else "misses"
-        print(f"edit to browser (median of {runs}): {median:.2f} s = {median / pw:.2f}x the plain "
-              f"cold build's wall time ({verdict} the target <= {TARGET}x)")  # fmt: skip
+        for kind, times in kinds.items():
+            median = statistics.median(times)
+            verdict = "meets" if median / pw <= TARGET else "misses"
+            ratio = median / pw
+            print(f"{kind:>7} to screen (median of {runs}): {median:.2f} s = {ratio:.2f}x the "
+                  f"plain cold build's wall time ({verdict} the target <= {TARGET}x)")  # fmt: skip
 
 
 if __name__ == "__main__":

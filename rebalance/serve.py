@@ -51,6 +51,7 @@ CHECKS = "rebalance.plugins.content_checks"
 EDITOR_URL = "vscode://file/{path}:{line}"
 # A line of content_checks' report: "content/articles/x.md:3: message" or "(site): message".
 REPORT_LINE = re.compile(r"^(?P<where>\(site\)|[^\s:][^:]*?)(?::(?P<line>\d+))?: (?P<message>.+)$")
+REPORT_END = re.compile(r"^\d+ content problems? in \d+ files?\.")  # the report's last line
 # What a preview moves into the served site besides its pages: the files they reference.
 REFERENCE = re.compile(r"""(?:src|href)="(/[^"#?]*)"|srcset="([^"]*)\"""")
 CONTENT_LISTS = ("articles", "translations", "drafts", "drafts_translations", "hidden_articles",
@@ -110,6 +111,8 @@ def parse_report(text: str, content: Path) -> list[Problem]:
         return []
     problems = []
     for line in text[start:].splitlines()[1:]:
+        if REPORT_END.match(line):
+            break
         if match := REPORT_LINE.match(line):
             where = match["where"]
             path = None if where == "(site)" else str((content.parent / where).resolve())
@@ -612,3 +615,61 @@ def serve(
 ) -> None:
     """Runs the development server until Ctrl+C (tasks.serve)."""
     DevServer(host, port, content, output, restart).run()
+
+
+def screenshot_problems(path: Path, content: Path | None = None) -> Path:
+    """Saves to `path` what an author sees under `make serve` after a save with mistakes: a copy
+    of the site's newest article given a misspelt header line and a link to a page that does not
+    exist, built for real by this server, its problems shown over the last good page in Chromium
+    (docs/authoring.md shows it; `invoke screenshots` calls this)."""
+    import tempfile
+
+    from playwright.sync_api import sync_playwright
+
+    from rebalance.browser import CHROMIUM, CHROMIUM_ARGS
+
+    with tempfile.TemporaryDirectory(prefix="rebalance-overlay-") as tmp:
+        copy = Path(tmp) / "content"
+        shutil.copytree(content or ROOT / "content", copy)
+        article = max((copy / "articles").glob("*.md"))  # YYYY-MM-DD-…: the newest
+        with socket_port() as port:
+            server = DevServer(HOST, port, str(copy), Path(tmp) / "output", restart=False)
+        server.httpd = listen(server.host, server.port, server.output, server.state)
+        serving = None
+        try:
+            if not server.full_build(cached=False):
+                raise SystemExit(f"{article.name} does not build as it is: nothing to show")
+            good = article.read_text(encoding="utf-8")
+            mistakes = re.sub(r"(?m)^Title:", "Catgory: Treatments\nTitle:", good, count=1)
+            mistakes += "\nMore in [our exercises page](/blog/exercises-for-knees/).\n"
+            article.write_text(mistakes, encoding="utf-8")
+            server.full_build()
+            url = server.base + server.builder.urls[str(article.resolve())]
+            serving = threading.Thread(target=server.httpd.serve_forever, daemon=True)
+            serving.start()
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                try:
+                    page = browser.new_page(viewport={"width": 1100, "height": 760})
+                    page.goto(url)
+                    page.locator("aside.rebalance-problems").wait_for()
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    page.screenshot(path=path)
+                finally:
+                    browser.close()
+        finally:
+            server.state.closing = True
+            if serving is not None:
+                server.httpd.shutdown()
+            server.httpd.server_close()
+    return path
+
+
+@contextlib.contextmanager
+def socket_port():
+    """A port free on HOST just now (the server binds it again right after)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        yield sock.getsockname()[1]

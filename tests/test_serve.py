@@ -18,6 +18,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from rebalance.build import ROOT
+from rebalance.serve import parse_report
 from rebalance.served import free_port, serving
 
 ARTICLE = "Title: {title}\nDate: 2026-01-05\nSummary: A test.\n\nFirst version of the text.\n"
@@ -199,3 +200,24 @@ def test_built_pages_carry_none_of_the_servers_code(built_site):
     for page in built_site.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         assert "__rebalance__" not in text and "rebalance-problems" not in text, page
+
+
+def test_the_report_is_read_line_by_line_as_printed(tmp_path):
+    """What the page shows is what content_checks printed: each line's file (relative to the
+    content folder's parent, as printed), line and message; the count line is not a problem."""
+    content = tmp_path / "content"
+    printed = (
+        "Done: Processed 1 article.\n\nContent problems found: 3 in 2 files.\n\n"
+        'content/articles/a b.md:2: unknown metadata key "Stauts" — did you mean "Status"?\n'
+        'content/pages/about.md: there is no Title. Add a line "Title: …".\n'
+        '(site): the setting CONTENT_CHECKS has an unknown key "x".\n'
+        "\n3 content problems in 2 files. Fix them and build again. What each: docs/x.md\n"
+    )
+    problems = parse_report(printed, content)
+    assert [str(p) for p in problems] == printed.split("\n\n")[2].splitlines()
+    assert [(p.path, p.line) for p in problems] == [
+        (str(tmp_path / "content/articles/a b.md"), 2),
+        (str(tmp_path / "content/pages/about.md"), None),
+        (None, None),
+    ]
+    assert parse_report("Done: Processed 1 article.\n", content) == []
