@@ -148,10 +148,6 @@ MESSAGES = {
         "readers rely on. Describe the picture between the square brackets: ![Physiotherapist "
         'treating a knee](...). (For a purely decorative image in HTML write alt="".)'
     ),
-    "image-unreadable": (
-        'the picture "{file}" cannot be read ({error}), so it cannot be published. Open it in a '
-        "photo program and save it again as .jpg (photos) or .png (drawings), or replace it."
-    ),
     "unclosed": (
         "the HTML tag <{tag}> is opened here but never closed, so it changes the rest of the page "
         "(the footer and booking box too). Add </{tag}> where it should end."
@@ -218,10 +214,6 @@ MESSAGES = {
         '…|default("…").'
     ),
     "template-error": f"the template has an error ({{error}}). Fix the template (or {ASK}).",
-    "search-index": (
-        f"the search index could not be built ({{error}}), so the site's search would not work. "
-        f"The site was not updated: {ASK}."
-    ),
     "settings": "CONTENT_CHECKS in the settings has the unknown key {key}; known keys: {known}.",
     "plugin-not-loaded": (
         "the plugin {plugin}, named in PLUGINS in the settings, could not be loaded, so the site "
