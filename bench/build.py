@@ -17,9 +17,11 @@ range of the wall times, and the ratios ours / plain, each against the target of
   default): its cold build filling the cache, then its build after the same kind of edit, for
   comparison (0.58x of its cold build on 4b02e30).
 
---profile: then one more cold build and one rebuild after an edit, each profiled in the build's
-own process (Pelican run in-process under cProfile with the CPU clock: measure.profiled), each
-with its top 10 functions by own time (tottime) and by time with what they call (cumtime).
+--profile: then, on the varied corpus, a cold build and a rebuild after an edit timed stage by
+stage (CPU and wall seconds between Pelican's signals: measure.stages), and a cold build and a
+rebuild profiled in the build's own process (Pelican run in-process under cProfile with the CPU
+clock: measure.profiled), each with its top 10 functions by own time (tottime) and by time with
+what they call (cumtime). Each in a fresh process.
 
 Usage: .venv/bin/python bench/build.py [articles=1000] [runs=3] [--profile]
 """
@@ -41,6 +43,7 @@ from rebalance.measure import (
     plain_corpus,
     profiled,
     quiet,
+    stages,
     timed,
     touch_one,
 )
@@ -108,16 +111,28 @@ def main() -> None:
         print(f"after the runs: {load()}")
         if "--profile" in sys.argv:
             content = sites[next(name for name in sites if name != "real content")]
-            out, cache = tmp / "out-profiled", tmp / "cache-profiled"
-            with quiet():
-                wall, top = profiled(content, out, cache)
-            print(
-                f"\nprofile of one cold build, in the build's process: {wall:.2f} s of CPU\n{top}"
-            )
-            touch_one(content)
-            with quiet():
-                wall, top = profiled(content, out, cache)
-            print(f"\nprofile of one rebuild, one article changed: {wall:.2f} s of CPU\n{top}")
+            where_time_goes(content, tmp)
+
+
+def where_time_goes(content: Path, tmp: Path) -> None:
+    """A cold build and a rebuild after one edit, timed stage by stage (Pelican's signals), then
+    the same two profiled (cProfile, in the build's own process), each in a fresh process."""
+    for label, folder in (("timed", "staged"), ("profiled", "profiled")):
+        out, cache = tmp / f"out-{folder}", tmp / f"cache-{folder}"
+        for build in ("cold build", "rebuild, one article changed"):
+            if build != "cold build":
+                touch_one(content)
+            if label == "timed":
+                timeline = stages(content, out, cache)
+                cpu, wall = (sum(stage[k] for stage in timeline) for k in ("cpu", "wall"))
+                print(f"\nstages of one {build}: {cpu:.2f} s CPU, {wall:.2f} s wall")
+                for stage in timeline:
+                    print(f"  {stage['cpu']:6.2f} {stage['wall']:6.2f}  {stage['stage']}")
+            else:
+                with quiet():
+                    total, top = profiled(content, out, cache)
+                print(f"\nprofile of one {build}, in the build's process: {total:.2f} s of CPU "
+                      f"under cProfile\n{top}")  # fmt: skip
 
 
 if __name__ == "__main__":

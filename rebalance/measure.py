@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from itertools import pairwise
 from pathlib import Path
 
 from rebalance.build import DEV_SETTINGS, ROOT, build_site, pelican_args, read
@@ -253,6 +254,70 @@ def where(path: str, line: int, name: str) -> str:
     return f"{path}:{line}({name})"
 
 
+# Pelican's signals that fire once per build, in the order they fire, with what happens between
+# the one before and each (Pelican.run: every generator's context, then every generator's output).
+STAGES = (
+    ("initialized", "starting Python and Pelican, reading settings, loading the plugins"),
+    ("article_generator_preread", "making the generators (Jinja environments), cleaning output"),
+    ("article_generator_pretaxonomy", "reading the articles (Markdown, typogrify; or the cache)"),
+    ("article_generator_finalized", "the articles' categories, tags, authors and order"),
+    ("page_generator_finalized", "reading the pages"),
+    ("all_generators_finalized", "the other generators' contexts (static files, plugins')"),
+    ("get_writer", "all_generators_finalized's plugins (neighbours, related, cards), links"),
+    ("article_writer_finalized", "rendering and writing articles, lists and feeds"),
+    ("page_writer_finalized", "rendering and writing the pages"),
+    ("finalized", "the other generators' output (redirects, static files, pictures)"),
+    ("end", "finalized's plugins (checks of written pages, search index, sitemap, cards)"),
+)
+
+
+def stages_in_process(content: Path, output: Path, cache: Path) -> list[dict]:
+    """One build of ours, search index included, run in this process (pelican.main), with the
+    CPU seconds (this process and the programs it ran, Pagefind) and wall seconds between the
+    signals of STAGES (the first time each fires), timed by receivers connected before the
+    plugins' (so each mark is taken before the plugins handle that signal)."""
+
+    def cpu() -> float:
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return time.process_time() + children.ru_utime + children.ru_stime
+
+    marks = [("start", cpu(), time.perf_counter())]
+
+    def mark(name: str):
+        def receiver(*args, **kwargs) -> None:
+            if name not in (m[0] for m in marks):  # the first time: preread fires per file
+                marks.append((name, cpu(), time.perf_counter()))
+
+        return receiver
+
+    from pelican import signals
+
+    receivers = [mark(name) for name, _ in STAGES[:-1]]  # kept alive: blinker holds weak refs
+    for (name, _), receiver in zip(STAGES[:-1], receivers, strict=True):
+        getattr(signals, name).connect(receiver)
+    import pelican
+
+    try:
+        pelican.main(pelican_args(DEV_SETTINGS, output, overrides_for(content, cache)))
+    except SystemExit as stop:
+        if stop.code:
+            raise
+    marks.append(("end", cpu(), time.perf_counter()))
+    said = dict(STAGES)
+    return [{"stage": said[name], "cpu": c - c0, "wall": w - w0}
+            for (_, c0, w0), (name, c, w) in pairwise(marks)]  # fmt: skip
+
+
+def stages(content: Path, output: Path, cache: Path) -> list[dict]:
+    """stages_in_process() in a fresh process: [{"stage", "cpu", "wall"}, ...]."""
+    command = [sys.executable, "-m", "rebalance.measure", "stages", str(content), str(output),
+               str(cache)]  # fmt: skip
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        sys.exit(f"the timed build failed:\n{result.stdout}{result.stderr}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
 # --- One build in a process of its own, with its peak memory -------------------------------------
 def measured(kind: str, content: Path, output: Path, cache: Path) -> dict:
     """Wall s, CPU s and peak MiB of one build (kind: "ours" without the search index, "index"
@@ -272,9 +337,15 @@ def measured(kind: str, content: Path, output: Path, cache: Path) -> dict:
 def main(kind: str, content: str, output: str, cache: str, *rest: str) -> None:
     """`python -m rebalance.measure KIND CONTENT OUTPUT CACHE`: one build, in this process's
     children (KIND ours, index or plain: its wall s, CPU s and peak MiB printed as JSON; see
-    measured()), or `profile ... STATS`: our build in this process, under cProfile."""
+    measured()), `profile ... STATS`: our build in this process, under cProfile, or `stages`:
+    its stages timed (stages())."""
     if kind == "profile":
         profile_in_process(Path(content), Path(output), Path(cache), Path(rest[0]))
+        return
+    if kind == "stages":
+        with quiet():
+            timeline = stages_in_process(Path(content), Path(output), Path(cache))
+        print(json.dumps(timeline))
         return
     start = time.perf_counter()
     if kind == "plain":
