@@ -26,6 +26,7 @@ SITEURL = PRODUCTION_ENV["SITEURL"]
 # Every page type (bench/common.py), and the pages only clinicians and reviews make.
 PAGES = {
     **OURS,
+    "treatment": "treatments/dry-needling/index.html",
     "reviewed article": "blog/knee-pain-after-running/index.html",
     "article with references": "blog/stretching-before-exercise/index.html",
     "clinician": "blog/author/alex-example/index.html",
