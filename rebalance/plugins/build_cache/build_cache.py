@@ -166,4 +166,3 @@ def register() -> None:
     signals.generator_init.connect(templates)
     # article_generator_pretaxonomy: every generator has loaded its cache: CACHE_PATH back.
     signals.article_generator_pretaxonomy.connect(restore_cache_path)
-

@@ -104,6 +104,7 @@ class Checks:
         # reports them again.
         self.reading: list[Problem] | None = None
         self.static_ok: set[str] = set()  # static files the inventory allows (relative paths)
+        self.refused: set[str] = set()  # outputs not to write (addresses.py), folded
         self.pages = None  # written.Site, set by content_checks.start
         self.store = Store(settings)
 

@@ -27,7 +27,7 @@ from pelican import signals
 from pelican.contents import Content
 from pelican.writers import Writer
 
-from . import sources, written
+from . import addresses, sources, written
 from .collector import (
     CHANNEL,
     DEFAULTS,
@@ -48,6 +48,8 @@ class CheckedWriter(Writer):
     (or template), and the other pages are still written and checked."""
 
     def write_file(self, name, template, context, *args, **kwargs):
+        if self.refused(name):
+            return None
         content = kwargs.get("article") or kwargs.get("page")
         source = content.source_path if isinstance(content, Content) else None
         return self.blamed(source, name, super().write_file, name, template, context, *args,
@@ -78,7 +80,15 @@ class CheckedWriter(Writer):
             checks.writing = None
         return None
 
+    def refused(self, name) -> bool:
+        """An output the plan of the build refused (reported already: addresses.py)."""
+        checks = checks_of(self.settings)
+        return bool(name) and checks is not None and addresses.folded(name) in checks.refused
+
     def write_feed(self, *args, **kwargs):
+        path = kwargs.get("path") or (args[2] if len(args) > 2 else "")
+        if self.refused(path):
+            return None
         checks = checks_of(self.settings)
         try:
             return super().write_feed(*args, **kwargs)
@@ -157,6 +167,9 @@ def register() -> None:
     signals.content_object_init.connect(sources.check_content)
     # all_generators_finalized: every article and page exists: addresses used twice or reserved.
     signals.all_generators_finalized.connect(sources.check_addresses)
+    # ... then every file the build will write, Pelican's and the plugins' (addresses.PLAN),
+    # compared before any is written.
+    signals.all_generators_finalized.connect(addresses.plan)
     # page_generator_finalized: every article and page is read, no static file yet: files linked
     # with {static}/{attach} that the inventory does not allow are not published.
     signals.page_generator_finalized.connect(sources.linked_files)

@@ -113,6 +113,14 @@ MESSAGES = {
     # Old addresses, booking pages, clinicians: in plugins/redirects, booking_link and
     # clinicians (their MESSAGES), logged through the content_problem channel.
     # --- Two things, one address ---------------------------------------------------------------
+    "address-taken": (
+        "this would write /{url}, which {other} writes too{why}, so one would replace the other. "
+        "{fix}"
+    ),
+    "name-empty": (
+        'the {kind} "{name}" gives an empty web address (it has no letters or digits), so its '
+        "page cannot be written. Give it a name with letters or digits."
+    ),
     "written-twice": (
         "this would be published at /{url}, like {others}, so one would overwrite the other. "
         'Give each its own "Slug:" line (or file name).'

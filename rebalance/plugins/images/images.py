@@ -68,6 +68,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urljoin, urlsplit
 
+import blinker
 import pillow_heif
 from pelican import signals
 from pelican.contents import Article, Page, Static
@@ -75,6 +76,8 @@ from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 from PIL import __version__ as PILLOW_VERSION
 
 logger = logging.getLogger(__name__)
+# The named signal a build's plan of output files is gathered with (content_checks asks it).
+PLAN = "rebalance.plan_outputs"
 
 DEFAULTS = {
     # Folders of STATIC_PATHS whose pictures are published as variants (never as they are).
@@ -628,6 +631,27 @@ def publish(generator) -> None:
         )  # fmt: skip
 
 
+def plan(generators: list) -> list[dict]:
+    """Every size of every picture this build publishes, for the build's plan of the files it
+    writes (content_checks asks through the PLAN signal), each with its original: two pictures
+    whose names differ only in capitals or accents would publish the same files."""
+    settings = generators[0].settings if generators else {}
+    if not enabled(settings):
+        return []
+    root = settings["PATH"]
+    found, seen = [], set()
+    for content in contents(generators[0].context):
+        for relative, picture in getattr(content, "shown_pictures", {}).items():
+            for variant in (v for vs in picture.variants.values() for v in vs):
+                if (relative, variant.save_as) in seen:
+                    continue
+                seen.add((relative, variant.save_as))
+                found.append({"path": variant.save_as, "source": os.path.join(root, relative),
+                              "line": None, "what": f"the picture {relative}",
+                              "fix": "Rename the picture."})  # fmt: skip
+    return found
+
+
 def register() -> None:
     # HEIC/HEIF (iPhone photos) become readable by Pillow, like any other format.
     pillow_heif.register_heif_opener()
@@ -641,3 +665,5 @@ def register() -> None:
     # and the static files are known but not yet copied: originals out, variants in (Pelican
     # copies them from the cache into the output folder).
     signals.static_generator_finalized.connect(publish)
+    # The build's plan of every file it writes (a named blinker signal, content_checks asks).
+    blinker.signal(PLAN).connect(plan)

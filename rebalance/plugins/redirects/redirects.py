@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import blinker
 from jinja2 import Template
 from pelican import signals
 from pelican.contents import Article, Content, Page
@@ -46,6 +47,8 @@ DEFAULTS = {
     "status": 301,
 }
 KEY = "redirect-from"
+# The named signal a build's plan of output files is gathered with (content_checks asks it).
+PLAN = "rebalance.plan_outputs"
 # RFC 3986 path characters (percent-escapes included): what an old address may be made of.
 PATH_RE = re.compile(r"/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*")
 TEMPLATE = Path(__file__).with_name("redirect.html")  # for a theme without a "redirect" template
@@ -160,9 +163,34 @@ class RedirectsGenerator(Generator):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.written: set[str] = set()  # files the writer has written in this build
+        self.refused: set[str] = set()  # redirect pages the build's plan refused (PLAN)
         # Held weakly by blinker (a bound method): the receivers go with this build's generator.
         signals.content_written.connect(self.note_written)
         signals.feed_written.connect(self.note_written)
+        # The build's plan of every file it writes (content_checks asks, if it runs): what this
+        # plugin will write, before anything is written.
+        blinker.signal(PLAN).connect(self.plan)
+
+    def plan(self, generators) -> list[dict]:
+        """The redirect pages and the hosts' file this build will write (each old path once:
+        a path named twice is reported by redirects() itself)."""
+        if not generators or generators[0].settings is not self.settings:
+            return []  # another build's generators
+        config = settings_for(self.settings)
+        planned = {}
+        for redirect in self.wanted(config):
+            planned.setdefault(redirect.save_as, redirect)
+        found = [{"path": config["hosts_file"], "source": None, "line": None,
+                  "what": "the redirects file for Netlify and Cloudflare Pages"}] if (
+            config["hosts_file"]) else []  # fmt: skip
+        for save_as, redirect in planned.items():
+            line = header_line(redirect.to.source_path, KEY) if redirect.from_header else None
+            fix = ('Remove it from the "Redirect-from:" line.' if redirect.from_header else
+                   'Give this file another "Slug:" line.')  # fmt: skip
+            found.append({"path": save_as, "source": redirect.to.source_path, "line": line,
+                          "what": f"the redirect from {redirect.old}", "fix": fix,
+                          "drop": lambda save_as=save_as: self.refused.add(save_as)})  # fmt: skip
+        return found
 
     def note_written(self, path: str, **_) -> None:
         """A page or feed Pelican's writer wrote (content_written, feed_written)."""
@@ -191,8 +219,8 @@ class RedirectsGenerator(Generator):
         except PelicanTemplateNotFound:
             return self.env.from_string(TEMPLATE.read_text(encoding="utf-8"))
 
-    def redirects(self, config: dict) -> list[Redirect]:
-        """Every redirect to write, each old path once, none where the site has a page."""
+    def wanted(self, config: dict) -> list[Redirect]:
+        """Every redirect the articles and pages ask for, the settings' first."""
         contents = {"articles": [*self.context.get("articles", ()),
                                  *self.context.get("hidden_articles", ())],
                     "pages": [*self.context.get("pages", ()),
@@ -204,6 +232,11 @@ class RedirectsGenerator(Generator):
                   for pattern in config[kind]]  # fmt: skip
         wanted += [Redirect(old, content, True) for items in contents.values() for content in items
                    for old in getattr(content, "redirect_from", ())]  # fmt: skip
+        return wanted
+
+    def redirects(self, config: dict) -> list[Redirect]:
+        """Every redirect to write, each old path once, none where the site has a page."""
+        wanted = [r for r in self.wanted(config) if r.save_as not in self.refused]
         written = self.written
         static = {os.path.normpath(s.save_as) for s in self.context.get("staticfiles", ())}
         claimed: dict[str, Redirect] = {}

@@ -38,11 +38,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import blinker
 from pelican import signals
-from pelican.generators import ArticlesGenerator, PagesGenerator
 from pelican.log import console
 
 logger = logging.getLogger(__name__)
+# The named signal a build's plan of output files is gathered with (content_checks asks it).
+PLAN = "rebalance.plan_outputs"
 
 DEFAULTS = {
     # The folder of the output the index goes into; its address is /<bundle>/.
@@ -63,10 +65,6 @@ DEFAULTS = {
 # content checks gave these; docs/content-checks.md explains each).
 ASK = "ask whoever maintains the website"
 MESSAGES: dict[str, str] = {
-    "slug-reserved": (
-        "the web address /{url} is used by the site itself ({owner}). Choose another with a line "
-        '"Slug: {example}".'
-    ),
     "search-index": (
         f"the search index could not be built ({{error}}), so the site's search would not work. "
         f"The site was not updated: {ASK}."
@@ -265,39 +263,14 @@ def problem(path: str | None, line: int | None, name: str, subject: str = "", **
         "path": path, "line": line, "message": message, "subject": subject}})  # fmt: skip
 
 
-def header_line(path: str, key: str) -> int | None:
-    """The line of the header's `key:` line in a source file (None if there is none)."""
-    try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            for number, text in enumerate(handle, 1):
-                if not text.strip():
-                    return None  # the header ends at the first empty line
-                if text.lower().startswith(f"{key.lower()}:"):
-                    return number
-    except OSError:
-        pass
-    return None
-
-
-def keep_bundle_free(generators: list) -> None:
-    """An article or page whose address falls in the index's folder is reported: the index
-    would be written over it."""
+def plan(generators: list) -> list[dict]:
+    """The index's folder, claimed whole, for the build's plan of every file it writes
+    (content_checks asks through the PLAN signal): a page or redirect inside it is refused."""
     if not generators or not enabled(generators[0].settings):
-        return
+        return []
     bundle = settings_for(generators[0].settings)["bundle"].strip("/")
-    folder = re.compile(rf"{re.escape(bundle)}(-[0-9]+)?/")  # its parts too: pagefind-2/...
-    for generator in generators:
-        if not isinstance(generator, ArticlesGenerator | PagesGenerator):
-            continue
-        for name in ("articles", "translations", "drafts", "drafts_translations",
-                     "hidden_articles", "hidden_translations", "pages", "hidden_pages",
-                     "draft_pages", "draft_translations"):  # fmt: skip
-            for content in getattr(generator, name, []):
-                if folder.match((content.save_as or "").replace(os.sep, "/")):
-                    path = content.source_path
-                    line = header_line(path, "slug") or header_line(path, "title")
-                    problem(path, line, "slug-reserved", subject="slug", url=content.url,
-                            owner="the search index", example=f"about-{content.slug}")  # fmt: skip
+    return [{"path": bundle, "folder": True, "source": None, "line": None,
+             "what": "the search index"}]  # fmt: skip
 
 
 def index_site(pelican) -> None:
@@ -329,9 +302,9 @@ def register() -> None:
     # initialized: before any template is rendered, so the search page reads the filled-in
     # settings too.
     signals.initialized.connect(fill_in)
-    # all_generators_finalized: every article and page has its address, none is written yet:
-    # an address inside the index's folder is reported against its source file.
-    signals.all_generators_finalized.connect(keep_bundle_free)
+    # The build's plan of every file it writes (a named blinker signal, content_checks asks):
+    # the index's folder is claimed before anything is written.
+    blinker.signal(PLAN).connect(plan)
     # finalized: Pelican has written the whole site into its output folder (build_site's
     # staging folder), which is what Pagefind reads; content_checks, connected after this
     # plugin, then reports a failure with everything else.

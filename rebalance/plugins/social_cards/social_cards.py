@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
 
+import blinker
 from pelican import signals
 from pelican.contents import Static
 from pelican.generators import ArticlesGenerator, StaticGenerator
@@ -47,6 +48,8 @@ from PIL import Image, ImageColor, ImageDraw, ImageFont
 from PIL import __version__ as PILLOW_VERSION
 
 logger = logging.getLogger(__name__)
+# The named signal a build's plan of output files is gathered with (content_checks asks it).
+PLAN = "rebalance.plan_outputs"
 
 DEFAULTS = {
     "size": [1200, 630],
@@ -354,6 +357,8 @@ def card_save_as(folder: str, article) -> str:
     content checks tell the author about the slug itself."""
     default = article.settings.get("DEFAULT_LANG")
     name = article.slug if article.lang == default else f"{article.slug}-{article.lang}"
+    if getattr(article, "status", "") == "draft":  # never over a published article's card
+        folder = f"{folder}/drafts"
     if len(name.encode()) > NAME_MAX:
         digest = hashlib.sha256(name.encode()).hexdigest()[:12]
         name = name.encode()[: NAME_MAX - 13].decode(errors="ignore") + "-" + digest
@@ -420,9 +425,37 @@ def make_cards(generators: list) -> None:
                 cards.cached, cards.cache, time.perf_counter() - start)  # fmt: skip
 
 
+def plan(generators: list) -> list[dict]:
+    """The cards this build will publish, for the build's plan of every file it writes
+    (content_checks asks through the PLAN signal): each with the article it is drawn for."""
+    articles = next((g for g in generators if isinstance(g, ArticlesGenerator)), None)
+    if articles is None or not enabled(articles.settings):
+        return []
+    config = settings_for(articles.settings)
+    found = [{"path": config["site_card"], "source": None, "line": None,
+              "what": "the site's sharing picture"}]  # fmt: skip
+    written = chain(
+        articles.articles,
+        articles.translations,
+        articles.hidden_articles,
+        articles.hidden_translations,
+        articles.drafts,
+        articles.drafts_translations,
+    )
+    for article in (a for a in written if a.save_as):
+        found.append({"path": card_save_as(config["folder"], article),
+                      "source": article.source_path, "line": None,
+                      "draft": getattr(article, "status", "") == "draft",
+                      "what": f"the sharing picture of {article.source_path}",
+                      "fix": 'Give it another "Slug:" line.'})  # fmt: skip
+    return found
+
+
 def register() -> None:
     # all_generators_finalized: every article is read (title, slug, status) and the static
     # files are known, but no page is written and nothing copied yet: each article gets its
     # card's address before the templates that print og:image run, and the cards join the
     # static files Pelican copies into the output folder.
     signals.all_generators_finalized.connect(make_cards)
+    # The build's plan of every file it writes (a named blinker signal, content_checks asks).
+    blinker.signal(PLAN).connect(plan)
