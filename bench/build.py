@@ -110,29 +110,39 @@ def main() -> None:
                       f"{wall / cached[0]:5.2f} / {cpu / cached[1]:5.2f}")  # fmt: skip
         print(f"after the runs: {load()}")
         if "--profile" in sys.argv:
-            content = sites[next(name for name in sites if name != "real content")]
-            where_time_goes(content, tmp)
+            varied = next(number for number, name in enumerate(sites) if name != "real content")
+            content = list(sites.values())[varied]
+            where_time_goes(content, tmp / f"plain-{varied}", tmp)
 
 
-def where_time_goes(content: Path, tmp: Path) -> None:
-    """A cold build and a rebuild after one edit, timed stage by stage (Pelican's signals), then
-    the same two profiled (cProfile, in the build's own process), each in a fresh process."""
-    for label, folder in (("timed", "staged"), ("profiled", "profiled")):
-        out, cache = tmp / f"out-{folder}", tmp / f"cache-{folder}"
-        for build in ("cold build", "rebuild, one article changed"):
-            if build != "cold build":
-                touch_one(content)
-            if label == "timed":
-                timeline = stages(content, out, cache)
-                cpu, wall = (sum(stage[k] for stage in timeline) for k in ("cpu", "wall"))
-                print(f"\nstages of one {build}: {cpu:.2f} s CPU, {wall:.2f} s wall")
-                for stage in timeline:
-                    print(f"  {stage['cpu']:6.2f} {stage['wall']:6.2f}  {stage['stage']}")
-            else:
-                with quiet():
-                    total, top = profiled(content, out, cache)
-                print(f"\nprofile of one {build}, in the build's process: {total:.2f} s of CPU "
-                      f"under cProfile\n{top}")  # fmt: skip
+def where_time_goes(content: Path, plain_content: Path, tmp: Path) -> None:
+    """A cold build and a rebuild after one edit, ours and plain Pelican's with its content
+    cache, timed stage by stage (Pelican's signals); then ours profiled (cProfile, in the build's
+    own process). Each build in a fresh process."""
+    timelines: dict[str, list] = dict.fromkeys(("ours cold", "plain cold", "ours again",
+                                                "plain again"))  # fmt: skip
+    for name, folder, plain in (("ours", content, False), ("plain", plain_content, True)):
+        out, cache = tmp / f"out-staged-{name}", tmp / f"cache-staged-{name}"
+        timelines[f"{name} cold"] = stages(folder, out, cache, plain)
+        touch_one(folder)
+        timelines[f"{name} again"] = stages(folder, out, cache, plain)
+    print("\nstages, CPU s (wall s): ours / plain Pelican with its content cache, cold build, "
+          "then after one article changed")  # fmt: skip
+    print("  " + " ".join(f"{name:>13}" for name in timelines) + "  stage")
+    for number, stage in enumerate(timelines["ours cold"]):
+        cells = [timeline[number] for timeline in timelines.values()]
+        print("  " + " ".join(f"{c['cpu']:5.2f} ({c['wall']:5.2f})" for c in cells)
+              + f"  {stage['stage']}")  # fmt: skip
+    totals = [(sum(x["cpu"] for x in t), sum(x["wall"] for x in t)) for t in timelines.values()]
+    print("  " + " ".join(f"{cpu:5.2f} ({wall:5.2f})" for cpu, wall in totals) + "  the whole")
+    out, cache = tmp / "out-profiled", tmp / "cache-profiled"
+    for build in ("cold build", "rebuild, one article changed"):
+        if build != "cold build":
+            touch_one(content)
+        with quiet():
+            total, top = profiled(content, out, cache)
+        print(f"\nprofile of one {build}, in the build's process: {total:.2f} s of CPU under "
+              f"cProfile\n{top}")  # fmt: skip
 
 
 if __name__ == "__main__":

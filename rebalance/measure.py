@@ -271,11 +271,12 @@ STAGES = (
 )
 
 
-def stages_in_process(content: Path, output: Path, cache: Path) -> list[dict]:
-    """One build of ours, search index included, run in this process (pelican.main), with the
-    CPU seconds (this process and the programs it ran, Pagefind) and wall seconds between the
-    signals of STAGES (the first time each fires), timed by receivers connected before the
-    plugins' (so each mark is taken before the plugins handle that signal)."""
+def stages_in_process(content: Path, output: Path, cache: Path, plain: bool = False) -> list[dict]:
+    """One build of ours, search index included (plain: of plain Pelican, with its content cache
+    in `cache`), run in this process (pelican.main), with the CPU seconds (this process and the
+    programs it ran, Pagefind) and wall seconds between the signals of STAGES (the first time
+    each fires), timed by receivers connected before the plugins' (so each mark is taken before
+    the plugins handle that signal)."""
 
     def cpu() -> float:
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -297,21 +298,27 @@ def stages_in_process(content: Path, output: Path, cache: Path) -> list[dict]:
         getattr(signals, name).connect(receiver)
     import pelican
 
-    try:
-        pelican.main(pelican_args(DEV_SETTINGS, output, overrides_for(content, cache)))
-    except SystemExit as stop:
-        if stop.code:
-            raise
+    with tempfile.TemporaryDirectory() as tmp:
+        if plain:
+            args = ["-s", str(plain_settings(content, Path(tmp), cache)), "-o", str(output),
+                    "--delete-output-directory"]  # fmt: skip
+        else:
+            args = pelican_args(DEV_SETTINGS, output, overrides_for(content, cache))
+        try:
+            pelican.main(args)
+        except SystemExit as stop:
+            if stop.code:
+                raise
     marks.append(("end", cpu(), time.perf_counter()))
     said = dict(STAGES)
     return [{"stage": said[name], "cpu": c - c0, "wall": w - w0}
             for (_, c0, w0), (name, c, w) in pairwise(marks)]  # fmt: skip
 
 
-def stages(content: Path, output: Path, cache: Path) -> list[dict]:
+def stages(content: Path, output: Path, cache: Path, plain: bool = False) -> list[dict]:
     """stages_in_process() in a fresh process: [{"stage", "cpu", "wall"}, ...]."""
     command = [sys.executable, "-m", "rebalance.measure", "stages", str(content), str(output),
-               str(cache)]  # fmt: skip
+               str(cache), *(["plain"] if plain else [])]  # fmt: skip
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         sys.exit(f"the timed build failed:\n{result.stdout}{result.stderr}")
@@ -344,7 +351,8 @@ def main(kind: str, content: str, output: str, cache: str, *rest: str) -> None:
         return
     if kind == "stages":
         with quiet():
-            timeline = stages_in_process(Path(content), Path(output), Path(cache))
+            timeline = stages_in_process(Path(content), Path(output), Path(cache),
+                                         plain=rest[:1] == ("plain",))  # fmt: skip
         print(json.dumps(timeline))
         return
     start = time.perf_counter()
