@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import functools
+import hashlib
 import http.server
 import io
 import json
@@ -170,6 +171,7 @@ class Builder:
         self.urls: dict[str, str] = {}  # of the last good full build
         self.writer = writer_class()
         self.mapped: dict[str, str] = {}
+        self.selecting: list[str] = []  # the saved files whose pages a preview writes
         # Connected once, for this server's builds only (weak=False: bound methods).
         # all_generators_finalized: every article and page knows its save_as; a preview selects
         # the pages of the saved files, by their address in this very build.
@@ -186,16 +188,16 @@ class Builder:
                     if getattr(item, "save_as", ""):
                         urls[os.path.abspath(item.source_path)] = item.save_as
         self.mapped = {path: address(save_as) for path, save_as in urls.items()}
-        if (sources := settings.get("SERVE_PREVIEW")) is not None:
+        if "WRITE_SELECTED" in settings:  # a preview
             output = settings["OUTPUT_PATH"]
             settings["WRITE_SELECTED"] = {
                 os.path.abspath(os.path.join(output, urls[source]))
-                for source in sources
+                for source in self.selecting
                 if source in urls
             }
 
     def preview_writer(self, pelican):
-        return self.writer if "SERVE_PREVIEW" in pelican.settings else None
+        return self.writer if "WRITE_SELECTED" in pelican.settings else None
 
     def run(self, into: Path, preview: list[str] | None = None, cached: bool = True) -> Outcome:
         """One Pelican build into `into` (a preview of `preview`'s pages when given)."""
@@ -203,12 +205,16 @@ class Builder:
 
         settings = {**self.settings, "OUTPUT_PATH": str(into), "LOAD_CONTENT_CACHE": cached}
         if preview is not None:
-            # Without the checks: a preview's few pages link to pages it does not write. The
-            # full build just after checks everything. Nothing is saved in the content cache.
+            # Without the checks: a preview's few pages link to pages it does not write (and
+            # the checks bring a writer of their own). The full build just after checks all.
+            # The same settings for every preview (which pages: self.selecting, and
+            # WRITE_SELECTED, filled in once the addresses are known), so that a content cache
+            # keyed by the settings (plugins/build_cache) is one for all previews.
+            self.selecting = list(preview)
             settings.update(
-                SERVE_PREVIEW=preview,
+                STATIC_CREATE_LINKS=True,  # links, not copies: a preview moves in a few only
+                WRITE_SELECTED=set(),
                 PLUGINS=[name for name in settings["PLUGINS"] if name != CHECKS],
-                CACHE_CONTENT=False,
                 SEARCH_INDEX={**settings.get("SEARCH_INDEX", {}), "defer": True},
             )
         self.mapped = {}
@@ -414,6 +420,20 @@ class DevServer:
         self.settings = read(DEV_SETTINGS, overrides)
         self.output = Path(output).resolve()
         self.content = Path(self.settings["PATH"]).resolve()
+        # Caches of its own, per content folder: a `make build` or `make check` meanwhile
+        # (whose content cache has the same file names) never swaps this server's for its own.
+        key = hashlib.sha256(str(self.content).encode()).hexdigest()[:10]
+        self.settings["CACHE_PATH"] = str(Path(self.settings["CACHE_PATH"]) / "serve" / key)
+        # Each build has a Jinja environment of its own (Pelican makes one per run): compiled
+        # templates are kept on disk (by name and source), not compiled again on every save.
+        from jinja2 import FileSystemBytecodeCache
+
+        compiled = Path(self.settings["CACHE_PATH"]) / "templates"
+        compiled.mkdir(parents=True, exist_ok=True)
+        self.settings["JINJA_ENVIRONMENT"] = {
+            **self.settings["JINJA_ENVIRONMENT"],
+            "bytecode_cache": FileSystemBytecodeCache(str(compiled)),
+        }
         self.state = State()
         self.builder = Builder(self.settings, self.output)
         self.watching = False
@@ -464,6 +484,16 @@ class DevServer:
         finally:
             shutil.rmtree(staging, ignore_errors=True)
 
+    def warm_up(self) -> None:
+        """A preview that writes no page: it reads every article as a preview does, so that
+        the first save's preview finds them in the content cache."""
+        staging = staging_for(self.output)
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):
+                self.builder.run(staging, preview=[])
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
     @staticmethod
     def file_for(folder: Path, url: str) -> Path:
         relative = urllib.parse.unquote(url).lstrip("/")
@@ -499,7 +529,10 @@ class DevServer:
                 shutil.copy2(target, keep)
             self.previewed[target] = keep
         target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(file, target)
+        if file.is_symlink():  # a static file linked across file systems: its bytes
+            shutil.copyfile(file.resolve(), target)
+        else:
+            os.replace(file, target)
 
     def backup(self) -> Path:
         folder = self.output.parent / f".{self.output.name}.before-preview"
@@ -585,6 +618,7 @@ class DevServer:
               "save after that.", flush=True)  # fmt: skip
         if not self.full_build(cached=False):
             print("The site has problems (listed above): serving what could be built.")
+        self.warm_up()
         self.output.mkdir(parents=True, exist_ok=True)
         threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.1},
                          daemon=True, name="serve").start()  # fmt: skip
