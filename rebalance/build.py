@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,6 +71,10 @@ def build_site(
     """
     output = Path(output).resolve()
     staging = staging_for(output)
+    # A kill (SIGTERM) ends this process through its `finally` too, as Ctrl+C does, so the
+    # staging folder goes on every way out (signals can be set in the main thread only).
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _stop) if main else None
     try:
         args = pelican_args(settings_file, staging, overrides)
         returncode = subprocess.run([sys.executable, "-m", "pelican", *args], cwd=ROOT).returncode
@@ -80,8 +86,14 @@ def build_site(
             return False
         swap_in(staging, output, read(settings_file).get("OUTPUT_RETENTION", []))
         return True
-    finally:  # every way out, Ctrl+C included: no staging folder is left behind
+    finally:  # every way out, Ctrl+C and a kill included: no staging folder is left behind
         shutil.rmtree(staging, ignore_errors=True)
+        if main:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _stop(signum: int, frame) -> None:
+    raise SystemExit(128 + signum)
 
 
 def publish_to_branch(output: Path, repo: Path, remote: str, branch: str, push: bool) -> None:

@@ -863,3 +863,22 @@ def test_pelicans_own_messages_are_in_the_authors_words_with_project_paths(tmp_p
     assert messages[0].startswith('this file has no "title", so it is not published.')
     assert 'a link points to "content/images/x.jpg", which is not a file of the site' in messages[1]
     assert messages[2] == "Pelican reported: Something new about content/pages/prices.md"
+
+
+def test_a_link_whose_text_shows_another_address_is_refused(site):
+    site.write(ARTICLE, article("[https://www.nhs.uk/back-pain](https://nhs-uk.example/)"))
+    built = site.build()
+    built.expect(SHOWN, 7, "shows the address nhs.uk, but the link goes to nhs-uk.example")
+
+
+def test_a_link_whose_text_is_its_own_site_is_fine(site):
+    site.write(ARTICLE, article("[nhs.uk](https://www.nhs.uk/conditions/back-pain/)"))
+    assert site.build().code == 0
+
+
+@pytest.mark.parametrize("date", ["2026-02-30", "2026-13-01", "2026-11-10 25:00"])
+def test_an_impossible_date_is_refused_not_a_traceback(site, date):
+    site.write(ARTICLE, article(Date=date))
+    built = site.build()
+    built.expect(SHOWN, 2, "is not a date")
+    assert "Traceback" not in built.stderr

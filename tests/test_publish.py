@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import PRODUCTION_ENV, build_content, parse
 
 from pelicanconf import PLACEHOLDERS
@@ -164,3 +165,43 @@ def test_gh_pages_publishes_the_site_with_nojekyll_to_a_bare_remote(tmp_path, pr
     assert "blog/unlocking-relief-the-many-benefits-of-dry-needling/index.html" in files
     published = _git("show", "gh-pages:index.html", cwd=remote)
     assert "https://rebalance.booking.test/book" in published
+
+
+@pytest.mark.parametrize("signal_name", ["SIGINT", "SIGTERM"])
+def test_a_build_stopped_midway_leaves_output_as_it_was_and_no_staging_folder(
+    tmp_path, signal_name
+):
+    """Ctrl+C (SIGINT to the terminal's whole process group) or a kill (SIGTERM) in the middle
+    of a build: the site in output/ is the one before it, and no staging folder is left."""
+    import os
+    import signal
+    import time
+
+    from rebalance.corpus import make_corpus
+
+    content = make_corpus(tmp_path / "content", 150)
+    output = tmp_path / "output"
+    assert build_site(DEV_SETTINGS, output, {"PATH": str(content)})
+    before = {p: p.read_bytes() for p in output.rglob("*") if p.is_file()}
+    (content / "articles" / "2026-01-01-new.md").write_text(
+        "Title: New\nDate: 2026-01-01\nSummary: New.\n\nNew text.\n", encoding="utf-8"
+    )
+    runner = (
+        "import sys\nfrom pathlib import Path\n"
+        "from rebalance.build import DEV_SETTINGS, build_site\n"
+        "ok = build_site(DEV_SETTINGS, Path(sys.argv[1]), {'PATH': sys.argv[2],"
+        " 'CACHE_PATH': sys.argv[3]})\nsys.exit(0 if ok else 1)\n"
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-c", runner, str(output), str(content), str(tmp_path / "cold-cache")],
+        cwd=ROOT, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".output.building-*/*")) and time.monotonic() < deadline:
+        time.sleep(0.05)  # until Pelican has started writing into the staging folder
+    time.sleep(0.5)
+    os.killpg(child.pid, getattr(signal, signal_name))
+    said = child.communicate(timeout=60)[0].decode(errors="replace")
+    assert child.returncode != 0, said
+    assert {p: p.read_bytes() for p in output.rglob("*") if p.is_file()} == before
+    assert not list(tmp_path.glob(".output.*")), said

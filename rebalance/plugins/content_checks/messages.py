@@ -185,6 +185,11 @@ MESSAGES = {
         "readers cannot open it, and a production build refuses it. Link an article as "
         "{{filename}}2026-11-10-title.md, or use its address on the real site."
     ),
+    "link-disguised": (
+        'the link text "{text}" shows the address {shown}, but the link goes to {host}: readers '
+        "would trust an address they are not taken to. Show the address the link really goes "
+        'to, or use words ("the NHS page on back pain").'
+    ),
     "invisible": (
         "the {what} contains an invisible character, {char} ({code}, character {position}): it "
         "can hide text, or make it read in a different order than it is stored (a link that "

@@ -106,6 +106,11 @@ COMMENT = (
 )
 DEEP = (re.compile(r"(?:^|\n)[ \t]*>(?:[ \t]*>)+"), "quote markers (>) nested deeper than "
         "Markdown reads are shown as text. Use at most a few levels of quotes.")  # fmt: skip
+# Link text that is a web address: an optional scheme, then a name with a dot and a top-level
+# domain of letters (or punycode), then the end or a path.
+SHOWN_HOST_RE = re.compile(
+    r"(?i)^(?:https?://)?((?:[\w-]+\.)+(?:[a-z]{2,}|xn--[\w-]+))(?:[/:?#]\S*)?$"
+)
 MARKERS = ["filename", "static", "attach", "booking", "index", "tag", "category", "author"]
 # Elements a browser's parser carries on, or opens again, after the block they were opened in
 # when they are not closed (the HTML standard's "formatting elements").
@@ -254,11 +259,45 @@ def allowlist(html: str, siteurl: str, extra: dict | None = None) -> tuple[list,
         if tag == "a" and (hit := invisible(node.text(deep=True))):
             found.append(("invisible", node.text(deep=True),
                           {"what": f"link text {node.text(deep=True)!r}", **hit}))  # fmt: skip
+        elif tag == "a" and (disguised := _disguised(node.text(deep=True), attributes)):
+            found.append(("link-disguised", node.text(deep=True).strip(), disguised))
+        if tag == "img" and (hit := invisible(attributes.get("alt") or "")):
+            found.append(("invisible", attributes.get("src") or "",
+                          {"what": f"description {attributes.get('alt')!r}", **hit}))  # fmt: skip
         if tag == "img" and not (attributes.get("alt") or "").strip():
             src = attributes.get("src") or ""
             message = "img-alt" if "alt" not in attributes else "img-alt-empty"
             found.append((message, src, {"file": src.rsplit("/", 1)[-1] or src}))
     return found, names, _tree_digest(body.inner_html if body else "")
+
+
+def _host(text: str) -> str | None:
+    """The host a browser would go to for an address typed as text ("www.clinic.com/x",
+    "https://clinic.com"), without "www.", or None when the text is no address."""
+    found = SHOWN_HOST_RE.match(text.strip())
+    if not found:
+        return None
+    try:
+        host = ada_url.URL("https://" + found[1]).hostname
+    except ValueError:
+        return None
+    return host.removeprefix("www.")
+
+
+def _disguised(text: str, attributes: dict) -> dict | None:
+    """A link whose text shows one web address while it goes to another site: the reader
+    would trust the shown one."""
+    shown = _host(text)
+    href = clean_url(attributes.get("href") or "")
+    if not shown or not href.lower().startswith(("http://", "https://")):
+        return None
+    try:
+        going = ada_url.URL(href).hostname.removeprefix("www.")
+    except ValueError:
+        return None
+    if going == shown or going.endswith("." + shown):
+        return None
+    return {"text": " ".join(text.split()), "shown": shown, "host": going}
 
 
 def left_open(html: str) -> list[tuple[str, str, dict]]:
