@@ -882,3 +882,8 @@ def test_an_impossible_date_is_refused_not_a_traceback(site, date):
     built = site.build()
     built.expect(SHOWN, 2, "is not a date")
     assert "Traceback" not in built.stderr
+
+
+def test_a_title_of_blank_letters_is_refused(site):
+    site.write(ARTICLE, article(title="\u3164\u3164\u3164"))  # Hangul fillers: print as nothing
+    site.build().expect(SHOWN, 1, "contains an invisible character, hangul filler")

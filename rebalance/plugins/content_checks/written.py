@@ -119,6 +119,9 @@ TAG_RE = re.compile(r"<(/?)(" + "|".join(FORMATTING) + r")(?=[\s/>])", re.I)
 # Author notes: <div class="note" markdown="1">…</div>, styled by the theme (docs/authoring.md).
 CALLOUTS = {"note", "tip", "warning"}
 ZW_JOINERS = "\u200c\u200d"  # zero-width non-joiner and joiner
+# Letters and symbols that print as nothing (Hangul fillers, the blank Braille pattern...): used
+# to make a title or a link text look empty or like something else. Refused like Cf ones.
+BLANKS = "\u115f\u1160\u3164\uffa0\u2800\u17b4\u17b5"
 
 
 def clean_url(url: str) -> str:
@@ -315,7 +318,9 @@ def invisible(text: str) -> dict | None:
     its position, or None. A zero-width joiner or non-joiner between two visible characters
     (inside a word, or an emoji sequence) is what some languages and emoji need: allowed."""
     for n, char in enumerate(text):
-        if unicodedata.category(char) not in ("Cc", "Cf") or char in "\n\t":
+        if (unicodedata.category(char) not in ("Cc", "Cf") and char not in BLANKS) or (
+            char in "\n\t"
+        ):
             continue
         if (
             char in ZW_JOINERS
