@@ -100,11 +100,25 @@ def test(c, args=""):
     c.run(f"{sys.executable} -m pytest {args}", pty=False, env={"PYTHONDONTWRITEBYTECODE": "1"})
 
 
+# The front door's screenshots: the real content with the fictional demo content of
+# tests/data/front-door (treatments, two clinicians, demo hours), so every section shows.
+FRONT_DOOR = ROOT / "tests" / "data" / "front-door"
+DEMO_HOURS = "Mo-Fr 08:00-19:00; Sa 09:00-13:00"
+SHOTS = {
+    "home": "/",
+    "treatment": "/treatments/dry-needling/",
+    "team": "/blog/author/robin-demo/",
+    "article": "/blog/unlocking-relief-the-many-benefits-of-dry-needling/",
+}
+DEVICES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
+
+
 @task
 def screenshots(c):
-    """Save the newest article in light, dark and mobile views, and a problem report, to
-    docs/screenshots/."""
+    """Save home, treatment, team and article pages (phone and desktop, light and dark, with the
+    demo content), the article on the real content, and a problem report, to docs/screenshots/."""
     import html
+    import os
     import re
 
     from playwright.sync_api import sync_playwright
@@ -117,6 +131,15 @@ def screenshots(c):
         output = Path(tmp) / "output"
         if not build_site(DEV_SETTINGS, output):
             raise Exit(code=1)
+        demo_content, demo = Path(tmp) / "demo" / "content", Path(tmp) / "demo" / "output"
+        shutil.copytree(ROOT / "content", demo_content)
+        shutil.copytree(FRONT_DOOR, demo_content, dirs_exist_ok=True)
+        os.environ["CLINIC_HOURS"] = DEMO_HOURS  # read by the build's own process
+        try:
+            if not build_site(DEV_SETTINGS, demo, overrides={"PATH": str(demo_content)}):
+                raise Exit(code=1)
+        finally:
+            del os.environ["CLINIC_HOURS"]
         # The first card on the home page is the newest article, whatever the content is.
         home = (output / "index.html").read_text(encoding="utf-8")
         article = re.search(r'class="post-card-title"><a href="([^"]+)"', home).group(1)
@@ -126,16 +149,25 @@ def screenshots(c):
             "article-dark": ({"width": 1280, "height": 900}, "dark"),
             "article-mobile": ({"width": 360, "height": 800}, "light"),
         }
-        with sync_playwright() as p, serve(output) as base:
+        with sync_playwright() as p, serve(output) as base, serve(demo) as demo_base:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+            def shoot(url: str, name: str, viewport: dict, scheme: str) -> None:
+                page = browser.new_page(viewport=viewport, color_scheme=scheme)
+                page.goto(url)
+                path = folder / f"{name}.png"
+                page.screenshot(path=path)
+                page.close()
+                print(f"{path.relative_to(ROOT)} ({path.stat().st_size // 1024} KB)")
+
             try:
+                for kind, address in SHOTS.items():
+                    for device, viewport in DEVICES.items():
+                        for scheme in ("light", "dark"):
+                            shoot(demo_base + address, f"{kind}-{device}-{scheme}", viewport,
+                                  scheme)  # fmt: skip
                 for name, (viewport, scheme) in views.items():
-                    page = browser.new_page(viewport=viewport, color_scheme=scheme)
-                    page.goto(base + article)
-                    path = folder / f"{name}.png"
-                    page.screenshot(path=path)
-                    page.close()
-                    print(f"{path.relative_to(ROOT)} ({path.stat().st_size // 1024} KB)")
+                    shoot(base + article, name, viewport, scheme)
                 # What `make check` prints for an article with typical mistakes: the real report
                 # of a real build, shown as a terminal shows it.
                 page = browser.new_page(viewport={"width": 1100, "height": 420})
