@@ -603,7 +603,10 @@ class DevServer:
             self.state.changed.notify_all()
         self.httpd.server_close()
         sys.stdout.flush()
-        os.execv(sys.executable, [sys.executable, *sys.argv])
+        # The same command: `invoke serve …` (make serve), or `python -m invoke serve …`, whose
+        # argv[0] is invoke's __main__.py, run again as a module, not as a script.
+        main = ["-m", "invoke"] if sys.argv[0].endswith("__main__.py") else [sys.argv[0]]
+        os.execv(sys.executable, [sys.executable, *main, *sys.argv[1:]])
 
     def run(self) -> None:
         """Binds the port, builds, serves, and rebuilds on each change until Ctrl+C."""
