@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from conftest import PRODUCTION_ENV, content_with, parse
 
+from rebalance.browser import format_vnu_messages, require_vnu, run_vnu
 from rebalance.build import DEV_SETTINGS, PUBLISH_SETTINGS, ROOT, build_site
 from rebalance.clinic import HoursError, hours_text, parse_hours
 
@@ -113,6 +114,18 @@ def test_home_lists_the_latest_three_articles_and_all_of_them(demo_site):
     assert [a["href"] for a in latest.select(".post-card-title a")] == [
         "/blog/demo-article-by-kit/", "/blog/demo-article-by-robin/", ARTICLE]  # fmt: skip
     assert latest.find("a", string="All articles")["href"] == "/blog/archives/"
+
+
+def test_the_front_door_pages_are_valid_html(demo_site):
+    """The Nu HTML Checker on the pages only the demo content fills: the home page with every
+    section, each treatment, each clinician's page."""
+    require_vnu()
+    pages = [demo_site / "index.html", *demo_site.glob("treatments/*/index.html"),
+             *(demo_site / "blog" / "author" / slug / "index.html"
+               for slug in ("robin-demo", "kit-demo"))]  # fmt: skip
+    assert len(pages) == 7 and all(p.is_file() for p in pages)
+    errors = run_vnu(pages)
+    assert not errors, format_vnu_messages(errors)
 
 
 # --- One source for each clinic fact ------------------------------------------------------------
