@@ -69,9 +69,11 @@ def _taxonomy_outputs(generator: ArticlesGenerator, settings: dict) -> list[dict
              ("author", "author", list(generator.authors))]  # fmt: skip
     for kind, key, items in kinds:
         for item, articles in items:
-            first = min(articles, key=lambda a: a.source_path)
-            line = _lines(first).get(key) or _lines(first).get(f"{key}s")
-            base = {"source": first.source_path, "line": line, "kind": kind, "name": str(item),
+            # A clinician who only reviews has an author page and no article (plugins/clinicians).
+            first = min(articles, key=lambda a: a.source_path) if articles else None
+            line = _lines(first).get(key) or _lines(first).get(f"{key}s") if first else None
+            source = getattr(item, "source_path", None) or (first and first.source_path)
+            base = {"source": source, "line": line, "kind": kind, "name": str(item),
                     "fix": f"Give the {kind} another name."}  # fmt: skip
             if not item.slug:
                 found.append({**base, "path": "", "empty": True})
