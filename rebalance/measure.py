@@ -225,7 +225,8 @@ def profile_in_process(content: Path, output: Path, cache: Path, stats: Path) ->
 
 
 def top_items(stats: pstats.Stats, top: int) -> str:
-    """The `top` functions by tottime, then by cumtime, one line each: seconds, calls, where.
+    """The `top` functions by tottime, then by cumtime, then the signal receivers (the plugins'
+    handlers) by cumtime, one line each: seconds, calls, where.
     (Read from Stats.stats, the table print_stats() prints: get_stats_profile() keys functions
     by bare name, so two `read` methods would be one.)"""
     rows = [(tt, ct, f"{nc}/{cc}" if nc != cc else str(nc), where(*func))
@@ -240,7 +241,24 @@ def top_items(stats: pstats.Stats, top: int) -> str:
             ranked = [r for r in ranked if r not in whole]
         for tottime, cumtime, calls, place in ranked[:top]:
             lines.append(f"    {tottime:8.2f} {cumtime:8.2f} {calls:>10}  {place}")
+    # What each generator's two steps and each receiver of a signal (a plugin's handler) take:
+    # the functions Pelican.run and blinker's send() call.
+    handlers = sorted(((callers[caller][3], str(nc), where(*func))
+                       for func, (_, nc, _, _, callers) in stats.stats.items()
+                       for caller in callers if is_step(caller, func)), reverse=True)  # fmt: skip
+    lines.append(f"  top {top} generators' steps and signals' receivers (plugins), cumtime:")
+    lines += [f"    {'':8} {cumtime:8.2f} {calls:>10}  {place}" for cumtime, calls, place
+              in handlers[:top]]  # fmt: skip
     return "\n".join(lines)
+
+
+def is_step(caller: tuple, func: tuple) -> bool:
+    """Whether func is a generator's generate_context/generate_output called by Pelican.run, or
+    a receiver of a signal (called by blinker's send)."""
+    path, _, name = caller
+    if Path(path).parent.name == "blinker" and name == "send":
+        return True
+    return name == "run" and Path(path).parent.name == "pelican" and func[2].startswith("generate_")
 
 
 def where(path: str, line: int, name: str) -> str:
