@@ -15,6 +15,7 @@ import os
 import random
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import time
@@ -23,8 +24,8 @@ from pathlib import Path
 import pillow_heif
 import pytest
 from bs4 import BeautifulSoup
-from conftest import build_content, parse
-from PIL import Image, ImageChops, ImageCms, ImageDraw, ImageFilter
+from conftest import build_content, build_here, parse
+from PIL import Image, ImageChops, ImageCms, ImageDraw, ImageFilter, ImageStat
 from PIL.ExifTags import IFD, Base
 
 from rebalance.browser import (
@@ -38,7 +39,15 @@ from rebalance.browser import (
 )
 from rebalance.build import DEV_SETTINGS, ROOT, build_site
 from rebalance.plugins.content_checks.written import allowlist
-from rebalance.plugins.images.images import DEFAULTS, chosen, sizes_px, upright_srgb, usable
+from rebalance.plugins.images.images import (
+    DEFAULTS,
+    Refused,
+    chosen,
+    eight_bit,
+    sizes_px,
+    upright_srgb,
+    usable,
+)
 from rebalance.weight import picture_bytes
 
 SERIAL = "SN-4000-TEST-0042"
@@ -540,3 +549,316 @@ def test_the_article_with_pictures_is_valid_html(output):
     require_vnu()
     errors = run_vnu([output / PAGE])
     assert errors == [], format_vnu_messages(errors)
+
+
+# --- Every picture mode ---------------------------------------------------------------------------
+# Each picture is made here, with Pillow, in a mode a camera, a scanner or a drawing program saves
+# (the modes Pillow gives for the formats the site reads), shown in one article, built for real,
+# and every published variant compared with what a browser shows of the original, over white:
+# the mean difference per channel stays under MODE_LIMIT (the variants are lossy: AVIF, WebP,
+# JPEG), where a wrong conversion differs by tens (a 16-bit greyscale PNG cut off at 255 was
+# almost white: 127 from its grey).
+MODE_SIZE = (300, 200)  # narrower than the narrowest width: variants are not resized
+MODE_LIMIT = 4.0
+
+
+def over_white(image: Image.Image) -> Image.Image:
+    """A picture as a page with a white background shows it."""
+    rgba = image.convert("RGBA")
+    return Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba).convert("RGB")
+
+
+def difference(a: Image.Image, b: Image.Image) -> list[float]:
+    """Mean absolute difference per channel (R, G, B), 0-255."""
+    return ImageStat.Stat(ImageChops.difference(a, b)).mean
+
+
+def png(image: Image.Image, **options) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", **options)
+    return buffer.getvalue()
+
+
+def from_values(mode: str, values) -> Image.Image:
+    return Image.frombytes(mode, MODE_SIZE, bytes(values))
+
+
+def ramp(angle: int = 0) -> Image.Image:
+    """A smooth 0-255 greyscale gradient, MODE_SIZE."""
+    return Image.linear_gradient("L").rotate(angle).resize(MODE_SIZE)
+
+
+def grey16() -> tuple[bytes, Image.Image]:
+    """A 16-bit greyscale PNG (scanners, X-rays, scientific cameras): the browser shows each
+    value / 257."""
+    width, height = MODE_SIZE
+    values = [round(x * 65535 / (width - 1)) for _ in range(height) for x in range(width)]
+    raw = b"".join(v.to_bytes(2, "little") for v in values)
+    image = Image.frombytes("I;16", MODE_SIZE, raw)
+    return png(image), from_values("L", (round(v / 257) for v in values))
+
+
+def bilevel() -> tuple[bytes, Image.Image]:
+    """Black and white (mode "1"): a scanned form, a line drawing."""
+    seen = Image.new("L", MODE_SIZE, 255)
+    draw = ImageDraw.Draw(seen)
+    for x in range(0, MODE_SIZE[0], 50):
+        for y in range(0, MODE_SIZE[1], 50):
+            if (x + y) // 50 % 2:
+                draw.rectangle((x, y, x + 49, y + 49), fill=0)
+    return png(seen.convert("1", dither=Image.Dither.NONE)), seen
+
+
+def grey_alpha() -> tuple[bytes, Image.Image]:
+    """Greyscale with an alpha channel ("LA"): grey across, transparent towards the top."""
+    grey, alpha = ramp(90), ramp()
+    seen = (round(g * a / 255 + 255 * (255 - a) / 255)
+            for g, a in zip(grey.tobytes(), alpha.tobytes(), strict=True))  # fmt: skip
+    return png(Image.merge("LA", (grey, alpha))), from_values("L", seen)
+
+
+def palette(alpha: bool) -> tuple[bytes, Image.Image]:
+    """A palette PNG (drawing programs, screenshots made small): colour 0 wholly transparent
+    (one tRNS index) or, with `alpha`, colours with their own opacity (a tRNS table)."""
+    colours = [(255, 0, 0), (30, 120, 200), (250, 200, 20), (0, 0, 0)]
+    opacity = [0, 255, 128, 60] if alpha else [0, 255, 255, 255]
+    image = Image.new("P", MODE_SIZE, 1)
+    image.putpalette([c for colour in colours for c in colour])
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, 99, 199), fill=0)
+    draw.ellipse((120, 20, 280, 180), fill=2)
+    draw.rectangle((150, 90, 250, 110), fill=3)
+    seen = []
+    for index in image.tobytes():
+        a = opacity[index]
+        seen.extend(round(c * a / 255 + 255 * (255 - a) / 255) for c in colours[index])
+    options = {"transparency": bytes(opacity)} if alpha else {"transparency": 0}
+    return png(image, **options), from_values("RGB", seen)
+
+
+def rgb_transparent_colour() -> tuple[bytes, Image.Image]:
+    """An RGB PNG in which one colour is transparent (a tRNS colour): pure blue here."""
+    image = Image.merge("RGB", (ramp(), ramp(90), Image.new("L", MODE_SIZE, 80)))
+    ImageDraw.Draw(image).rectangle((100, 50, 199, 149), fill=(0, 0, 255))
+    seen = image.copy()
+    ImageDraw.Draw(seen).rectangle((100, 50, 199, 149), fill=(255, 255, 255))
+    return png(image, transparency=(0, 0, 255)), seen
+
+
+def cmyk_image() -> Image.Image:
+    return Image.merge("CMYK", (ramp(), ramp(90), ramp(180), ramp(270).point(lambda v: v // 3)))
+
+
+def cmyk_jpeg(icc: bytes | None) -> bytes:
+    buffer = io.BytesIO()
+    image = cmyk_image()
+    image.save(buffer, "JPEG", quality=95, **({"icc_profile": icc} if icc else {}))
+    return buffer.getvalue()
+
+
+def cmyk_plain() -> tuple[bytes, Image.Image]:
+    """A CMYK JPEG without a colour profile (printers' files): browsers take each ink as it
+    is, R = (255 - C) x (255 - K) / 255, and so on."""
+    data = cmyk_jpeg(None)
+    with Image.open(io.BytesIO(data)) as decoded:
+        inks = decoded.tobytes()
+    seen = (round((255 - inks[i + n]) * (255 - inks[i + 3]) / 255)
+            for i in range(0, len(inks), 4) for n in range(3))  # fmt: skip
+    return data, from_values("RGB", seen)
+
+
+def icc_cmyk_profile() -> bytes:
+    """A small ICC v2 CMYK printer profile (CMYK to Lab through a 2-point lookup table) whose
+    inks are far from the plain conversion's (cyan prints red, magenta green, yellow blue), so
+    a picture published without its profile looks nothing like the original."""
+
+    def s15(value: float) -> bytes:
+        return struct.pack(">i", round(value * 65536))
+
+    def xyz(x: float, y: float, z: float) -> bytes:
+        return b"XYZ " + bytes(4) + s15(x) + s15(y) + s15(z)
+
+    def lab(c: int, m: int, y: int, k: int) -> bytes:
+        if k:
+            return bytes((0, 128, 128))
+        light, a, b = 100 - 30 * (c + m + y), 60 * c - 60 * m, 40 * c + 40 * m - 70 * y
+        return bytes((round(light * 2.55), *(max(0, min(255, v + 128)) for v in (a, b))))
+
+    text = b"Test CMYK inks\0"
+    desc = b"desc" + bytes(4) + struct.pack(">I", len(text)) + text + bytes(8 + 3 + 67)
+    identity = bytes(range(256))
+    corners = b"".join(lab(c, m, y, k) for c in (0, 1) for m in (0, 1) for y in (0, 1)
+                       for k in (0, 1))  # fmt: skip
+    matrix = b"".join(s15(1 if i % 4 == 0 else 0) for i in range(9))
+    a2b0 = b"mft1" + bytes(4) + bytes((4, 3, 2, 0)) + matrix + identity * 4 + corners
+    a2b0 += identity * 3
+    white = (0.9642, 1.0, 0.8249)  # D50
+    tags = [(b"desc", desc), (b"wtpt", xyz(*white)), (b"cprt", b"text" + bytes(4) + b"none\0"),
+            (b"A2B0", a2b0)]  # fmt: skip
+    offset = 128 + 4 + 12 * len(tags)
+    table, body = struct.pack(">I", len(tags)), b""
+    for sig, data in tags:
+        data += bytes(-len(data) % 4)
+        table += sig + struct.pack(">II", offset + len(body), len(data))
+        body += data
+    header = (struct.pack(">I", offset + len(body)) + b"lcms" + struct.pack(">I", 0x02100000)
+              + b"prtrCMYKLab " + bytes(12) + b"acsp" + bytes(24) + bytes(4)
+              + xyz(*white)[8:] + bytes(48))  # fmt: skip
+    assert len(header) == 128
+    return header + table + body
+
+
+def cmyk_with_profile() -> tuple[bytes, Image.Image]:
+    """A CMYK JPEG with its printer's profile: a browser converts it with the profile."""
+    profile = icc_cmyk_profile()
+    data = cmyk_jpeg(profile)
+    with Image.open(io.BytesIO(data)) as decoded:
+        srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+        seen = ImageCms.profileToProfile(decoded, ImageCms.ImageCmsProfile(io.BytesIO(profile)),
+                                         srgb, outputMode="RGB")  # fmt: skip
+        plain = decoded.convert("RGB")
+    assert min(difference(seen, plain)) > 20  # without its profile it would look different
+    return data, seen
+
+
+MODES = {
+    "grey16.png": grey16,
+    "bilevel.png": bilevel,
+    "grey-alpha.png": grey_alpha,
+    "palette.png": lambda: palette(alpha=False),
+    "palette-alpha.png": lambda: palette(alpha=True),
+    "transparent-colour.png": rgb_transparent_colour,
+    "cmyk.jpg": cmyk_plain,
+    "cmyk-profile.jpg": cmyk_with_profile,
+}
+
+
+@pytest.fixture(scope="module")
+def modes(tmp_path_factory) -> tuple[Path, dict[str, Image.Image]]:
+    root = tmp_path_factory.mktemp("modes")
+    (root / "content" / "images").mkdir(parents=True)
+    seen = {}
+    for name, make in MODES.items():
+        data, seen[name] = make()
+        (root / "content" / "images" / name).write_bytes(data)
+    shown = "\n\n".join(f"![The picture {name}]({{static}}/images/{name})" for name in MODES)
+    files = {"articles/2026-11-01-modes.md": f"Title: Modes\nDate: 2026-11-01\nSummary: S.\n\n"
+                                             f"{shown}\n"}  # fmt: skip
+    output = build_content(root, files, CACHE_PATH=str(root / "cache"))
+    assert output, "the article with a picture in every mode failed to build"
+    return output, seen
+
+
+@pytest.mark.parametrize("name", list(MODES))
+def test_every_picture_mode_is_published_looking_like_the_original(modes, name):
+    output, seen = modes
+    page = parse(output / "blog" / "modes" / "index.html")
+    img = page.find("img", alt=f"The picture {name}")
+    picture = img.find_parent("picture")
+    urls = [url for element in [*picture.find_all("source"), img]
+            for url, _ in candidates(element)]  # fmt: skip
+    assert len(urls) == 3, urls  # AVIF, WebP and the fallback, each at the original's width
+    for url in urls:
+        with Image.open(local(output, url)) as variant:
+            assert variant.size == MODE_SIZE, url
+            published = over_white(variant)
+        diff = difference(published, seen[name].convert("RGB"))
+        print(f"{name}: {url.rsplit('.', 1)[1]} differs by {[round(d, 2) for d in diff]}")
+        assert max(diff) < MODE_LIMIT, (url, diff)
+
+
+def test_a_picture_with_transparency_keeps_it(modes):
+    output, _ = modes
+    page = parse(output / "blog" / "modes" / "index.html")
+    for name in ("grey-alpha.png", "palette.png", "palette-alpha.png", "transparent-colour.png"):
+        img = page.find("img", alt=f"The picture {name}")
+        with Image.open(local(output, img["src"])) as fallback:
+            assert fallback.format == "PNG" and fallback.mode == "RGBA", name
+            assert fallback.getextrema()[3][0] == 0, name  # wholly transparent somewhere
+
+
+def test_the_modes_no_format_the_site_reads_gives_are_converted_or_refused():
+    """ "I" and "PA" come from formats the site does not read (TIFF, and Pillow's own
+    conversions): converted all the same; floating point ("F") is refused, not guessed at."""
+    wide = Image.frombytes("I", (2, 1), struct.pack("=ii", 0, 65535))
+    assert eight_bit(wide).tobytes() == bytes((0, 255))
+    pa = Image.new("PA", (1, 1))
+    pa.putpalette([10, 20, 30] * 256)
+    pa.putpixel((0, 0), (0, 128))
+    assert eight_bit(pa).convert("RGBA").getpixel((0, 0)) == (10, 20, 30, 128)
+    with pytest.raises(Refused) as refused:
+        eight_bit(Image.new("F", (1, 1), 0.5))
+    assert refused.value.name == "image-mode"
+
+
+# --- Pictures that move, and files that are not what their name says ---------------------------
+def moving(fmt: str) -> bytes:
+    pillow_heif.register_heif_opener()
+    frames = [Image.new("RGB", (200, 100), colour) for colour in ("red", "blue", "green")]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, fmt, save_all=True, append_images=frames[1:], duration=200, loop=0)
+    return buffer.getvalue()
+
+
+MOVING = {"nod.webp": "WEBP", "nod.png": "PNG", "nod.avif": "AVIF", "burst.heic": "HEIF"}
+
+
+def one_picture(alt: str, name: str) -> dict[str, str]:
+    """An article that shows content/images/`name` on its line 5."""
+    text = f"Title: A\nDate: 2026-11-01\nSummary: S.\n\n![{alt}]({{static}}/images/{name})\n"
+    return {"articles/2026-11-01-a.md": text}
+
+
+def test_a_picture_that_moves_is_refused_like_a_gif_with_its_file_and_line(tmp_path):
+    content = tmp_path / "content"
+    (content / "images").mkdir(parents=True)
+    for name, fmt in MOVING.items():
+        (content / "images" / name).write_bytes(moving(fmt))
+    shown = "\n\n".join(f"![A knee bending]({{static}}/images/{name})" for name in MOVING)
+    (content / "articles").mkdir()
+    (content / "articles" / "2026-11-01-a.md").write_text(
+        f"Title: A\nDate: 2026-11-01\nSummary: S.\n\n{shown}\n", encoding="utf-8"
+    )
+    built = build_here(content, tmp_path / "output", CACHE_PATH=str(tmp_path / "cache"))
+    for number, name in enumerate(MOVING):
+        built.expect("content/articles/2026-11-01-a.md", 5 + 2 * number,
+                     f'the picture "{name}" moves (it is an animation, or several pictures in '
+                     "one file), like a GIF: the website publishes still copies")  # fmt: skip
+    assert "Traceback" not in built.stderr
+    assert not any("nod" in p.name or "burst" in p.name for p in (tmp_path / "output").rglob("*"))
+
+
+def test_a_failed_build_with_a_moving_picture_leaves_the_output_folder_alone(tmp_path):
+    (tmp_path / "content" / "images").mkdir(parents=True)
+    (tmp_path / "content" / "images" / "nod.webp").write_bytes(moving("WEBP"))
+    files = one_picture("A knee bending", "nod.webp")
+    assert build_content(tmp_path, files, CACHE_PATH=str(tmp_path / "cache")) is None
+    assert not (tmp_path / "output").exists()
+
+
+def test_a_camera_jpeg_with_a_second_picture_inside_is_published_as_a_photo(tmp_path):
+    """Many cameras save a JPEG with a preview or depth map after the photo (MPO): it is a
+    still photo, not an animation."""
+    (tmp_path / "content" / "images").mkdir(parents=True)
+    (tmp_path / "content" / "images" / "k.jpg").write_bytes(moving("MPO"))
+    files = one_picture("A red square", "k.jpg")
+    output = build_content(tmp_path, files, CACHE_PATH=str(tmp_path / "cache"))
+    img = parse(output / "blog" / "a" / "index.html").select_one(".article-body picture img")
+    with Image.open(local(output, img["src"])) as published:
+        red, green, blue = published.convert("RGB").getpixel((100, 50))
+    assert red > 200 and green < 50 and blue < 50
+
+
+def test_a_file_of_another_format_under_a_picture_name_is_not_read(tmp_path, capfd):
+    """Only the decoders of the formats the site reads ever see an author's file: a TIFF named
+    .png is not a picture the site reads."""
+    (tmp_path / "content" / "images").mkdir(parents=True)
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 64), "red").save(buffer, "TIFF")
+    (tmp_path / "content" / "images" / "k.png").write_bytes(buffer.getvalue())
+    files = one_picture("A red square", "k.png")
+    assert build_content(tmp_path, files, CACHE_PATH=str(tmp_path / "cache")) is None
+    assert (
+        'content/articles/2026-11-01-a.md:5: the picture "k.png" cannot be read (it is not a '
+        "picture in a format the site reads" in capfd.readouterr().err
+    )

@@ -55,6 +55,7 @@ Why Pillow and not pelican-image-process (pelican-plugins; read at 3.3.0 and 3.4
 
 from __future__ import annotations
 
+import array
 import hashlib
 import html
 import io
@@ -102,7 +103,7 @@ DEFAULTS = {
     "eager": 1,
     "cache": "",  # folder of encoded variants; "" is CACHE_PATH/images
 }
-CODE_VERSION = 1  # raise when a change here changes the bytes of a variant
+CODE_VERSION = 2  # raise when a change here changes the bytes of a variant
 ENCODER = f"images {CODE_VERSION}, Pillow {PILLOW_VERSION}, pillow-heif {pillow_heif.__version__}"
 # What an author reads about a problem, by name (the wording the content checks gave these;
 # docs/content-checks.md explains each).
@@ -115,6 +116,17 @@ MESSAGES: dict[str, str] = {
     "image-unreadable": (
         'the picture "{file}" cannot be read ({error}), so it cannot be published. Open it in a '
         "photo program and save it again as .jpg (photos) or .png (drawings), or replace it."
+    ),
+    "image-animated": (
+        'the picture "{file}" moves (it is an animation, or several pictures in one file), like '
+        "a GIF: the website publishes still copies of every picture, so readers would see only "
+        "its first frame. Save the moment you want to show as a still picture (.jpg for photos, "
+        ".png for drawings) and use that file instead."
+    ),
+    "image-mode": (
+        'the picture "{file}" stores its colours in a way the site cannot publish faithfully '
+        "({mode}). Open it in a photo program and save it again as .jpg (photos) or .png "
+        "(drawings), or replace it."
     ),
 }
 # Pillow's name, MIME type and file extension of each output format.
@@ -140,6 +152,25 @@ REASONS = [
 ]
 UNREADABLE = (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError,
               SyntaxError, EOFError)  # fmt: skip
+# Pillow's modes a refused picture may have, in the author's words.
+MODES = {"F": "32-bit floating-point numbers", "HSV": "HSV",
+         "LAB": "Lab colours"}  # fmt: skip
+# The formats read (Pillow's names), whatever the file's extension says: no other decoder of
+# Pillow's ever sees an author's file. MPO is how many cameras save a JPEG with a second,
+# smaller picture inside (a preview or depth map): Pillow's JPEG reader opens it as "MPO", and
+# its first picture is the photo.
+READ_FORMATS = ["JPEG", "PNG", "WEBP", "AVIF", "HEIF"]
+# Formats whose frames are an animation (or, for HEIF, several pictures in one file): refused,
+# as GIFs are, rather than published as a still first frame.
+MOVING = {"PNG", "WEBP", "AVIF", "HEIF"}
+
+
+class Refused(Exception):
+    """A picture Pillow reads whose pixels the site will not publish: MESSAGES[name]."""
+
+    def __init__(self, name: str, detail: str) -> None:
+        super().__init__(name, detail)
+        self.name, self.detail = name, detail
 
 
 @dataclass(frozen=True)
@@ -284,14 +315,15 @@ def slug(stem: str) -> str:
 
 def upright_srgb(data: bytes) -> Image.Image:
     """The picture as readers should see it: upright, in sRGB, RGB or RGBA (only when it has
-    transparency), without any of the file's metadata."""
-    with Image.open(io.BytesIO(data)) as opened:
+    transparency), without any of the file's metadata. Raises Refused for a picture that moves
+    (its first frame alone would be published) or whose pixels cannot be shown as they are."""
+    with Image.open(io.BytesIO(data), formats=READ_FORMATS) as opened:
+        if opened.format in MOVING and getattr(opened, "n_frames", 1) > 1:
+            raise Refused("image-animated", opened.format)
         icc = opened.info.get("icc_profile")
         image = ImageOps.exif_transpose(opened)  # a copy: upright, Orientation tag dropped
-    alpha = image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in image.info
-    if image.mode not in ("RGB", "RGBA", "L", "CMYK"):
-        image = image.convert("RGBA" if alpha else "RGB")
-    if icc:
+    image = eight_bit(image)
+    if icc and image.mode in ("RGB", "RGBA", "L", "CMYK"):
         try:
             profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
             if "srgb" not in ImageCms.getProfileDescription(profile).lower().replace(" ", ""):
@@ -299,11 +331,39 @@ def upright_srgb(data: bytes) -> Image.Image:
                 image = ImageCms.profileToProfile(image, profile, _srgb(), outputMode=mode)
         except (ImageCms.PyCMSError, OSError, ValueError):
             pass  # a broken profile: the numbers are taken as sRGB, as a browser would
-    image = image.convert("RGBA" if alpha else "RGB")
-    if alpha and image.getextrema()[3][0] == 255:
+    image = image.convert("RGBA" if image.mode in ("RGBA", "LA") else "RGB")
+    if image.mode == "RGBA" and image.getextrema()[3][0] == 255:
         image = image.convert("RGB")  # an alpha channel with nothing transparent in it
     image.info = {}
     return image
+
+
+def eight_bit(image: Image.Image) -> Image.Image:
+    """The picture in a mode a colour profile applies to (L, RGB, CMYK) or with its
+    transparency made an alpha channel (LA, RGBA), its pixels as a browser shows them: 16-bit
+    greyscale scaled to 8 bits (not cut off at 255, which is almost white), a palette or a
+    transparent colour (PNG's tRNS) turned into alpha, bilevel made black and white.
+    Raises Refused for a mode no picture format the site reads gives (floating point)."""
+    transparency = image.info.get("transparency")
+    if image.mode.startswith("I;16") or image.mode == "I":
+        wide = image.convert("I") if image.mode != "I" else image
+        grey = wide.point(lambda v: v * (1 / 257) + 0.5).convert("L")  # 0-65535 to 0-255
+        if isinstance(transparency, int):  # the one 16-bit grey value that is transparent
+            values = array.array("I", wide.tobytes())  # "I": 32-bit, machine order
+            grey.putalpha(
+                Image.frombytes(
+                    "L", wide.size, bytes(0 if v == transparency else 255 for v in values)
+                )
+            )
+        return grey
+    if image.mode == "CMYK":
+        return image  # its profile, or the browsers' plain conversion, makes it RGB
+    if image.mode not in ("1", "L", "LA", "La", "P", "PA", "RGB", "RGBA", "RGBa", "YCbCr"):
+        raise Refused("image-mode", image.mode)
+    alpha = image.mode in ("LA", "La", "PA", "RGBA", "RGBa") or transparency is not None
+    if image.mode in ("1", "L", "LA", "La"):
+        return image.convert("LA" if alpha else "L")
+    return image.convert("RGBA" if alpha else "RGB")
 
 
 def _srgb() -> ImageCms.ImageCmsProfile:
@@ -493,7 +553,7 @@ def rewrite(content) -> None:
             describe(content, attributes)
         try:
             picture = pictures.picture(source)
-        except UNREADABLE as error:
+        except (Refused, *UNREADABLE) as error:
             report(content, source, attributes.get("src", ""), error)
             return match[0]
         shown.setdefault(source, picture)
@@ -553,11 +613,17 @@ def describe(content, attributes: dict[str, str]) -> None:
 
 
 def report(content, source: str, src: str, error: Exception) -> None:
-    """A picture that cannot be read: a content problem of the page that shows it."""
+    """A picture that cannot be read, or is refused: a content problem of the page that shows
+    it."""
     name = posixpath.basename(source)
+    line = source_line(content, src, name)
+    if isinstance(error, Refused):
+        problem(
+            content, line, error.name, src, file=name, mode=MODES.get(error.detail, error.detail)
+        )
+        return
     reason = next(why for kind, why in REASONS if isinstance(error, kind))
-    problem(content, source_line(content, src, name), "image-unreadable", src, file=name,
-            error=reason)  # fmt: skip
+    problem(content, line, "image-unreadable", src, file=name, error=reason)
 
 
 def fill_in(pelican) -> None:
@@ -606,7 +672,7 @@ def publish(generator) -> None:
             continue
         try:  # an <a href="{static}/images/…">: it leads to the largest fallback variant
             picture = shown.get(relative) or pictures.picture(relative)
-        except UNREADABLE:
+        except (Refused, *UNREADABLE):
             continue  # a link to a file that is not published: the content checks report it
         if relative not in shown:
             made.append(picture)
