@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import PRODUCTION_ENV, content_with, parse
+from conftest import PRODUCTION_ENV, build_here, content_with, parse
 
 from rebalance.browser import format_vnu_messages, require_vnu, run_vnu
 from rebalance.build import DEV_SETTINGS, PUBLISH_SETTINGS, ROOT, build_site
@@ -90,7 +90,14 @@ def test_team_cards_show_photo_and_registration_and_link_the_profiles(demo_site)
         assert card.h3.a["href"].startswith("/blog/author/") and profile.is_file()
         photo = card.find("img")
         assert photo["src"].startswith("/images/") and (demo_site / photo["src"][1:]).is_file()
-    assert "Registration: Demo Register DEMO0001" in cards[1].get_text()
+    assert "Registration: Demo Register DEMO0001 (check the public register)" in text(cards[1])
+    register = cards[1].find("a", string="check the public register")["href"]
+    assert register == "https://register.example.org/check"
+    # Robin has a booking page of their own (Booking:), with the attribution; Kit has none.
+    own = cards[1].find("a", string=re.compile("^Book with"))["href"]
+    assert own.startswith("https://demo-clinic.janeapp.com/?utm_source=website&")
+    assert own.endswith("utm_campaign=home#/staff_member/1")
+    assert not cards[0].find("a", string=re.compile("^Book with"))
     nav = [text(a) for a in parse(demo_site / "index.html").select("nav.site-nav a")]
     assert nav == ["Treatments", "Team", "Articles", "About us", "Contact us"]
 
@@ -126,6 +133,34 @@ def test_the_front_door_pages_are_valid_html(demo_site):
     assert len(pages) == 7 and all(p.is_file() for p in pages)
     errors = run_vnu(pages)
     assert not errors, format_vnu_messages(errors)
+
+
+def test_a_clinicians_page_links_the_register_and_their_own_booking_page(demo_site):
+    soup = parse(demo_site / "blog" / "author" / "robin-demo" / "index.html")
+    profile = soup.find("main")
+    link = profile.select_one(".profile-booking a.booking-link")
+    assert link["href"].startswith("https://demo-clinic.janeapp.com/?utm_source=website&")
+    assert link["data-address"] == "https://demo-clinic.janeapp.com/#/staff_member/1"
+    person = node(soup, "Person")
+    body = {"@type": "Organization", "name": "Demo Register",
+            "url": "https://register.example.org/check"}  # fmt: skip
+    assert person["memberOf"] == body
+    assert person["hasCredential"]["identifier"] == "DEMO0001"
+    assert person["hasCredential"]["recognizedBy"] == body
+
+
+def test_a_clinicians_booking_page_must_be_https(tmp_path):
+    content = content_with(tmp_path, DEMO)
+    robin = content / "authors" / "demo-robin-fictional.md"
+    robin.write_text(robin.read_text().replace("https://demo-clinic", "http://demo-clinic"))
+    built = build_here(content, tmp_path / "out")
+    assert built.code != 0
+    [(line, message)] = built.of("content/authors/demo-robin-fictional.md")
+    assert line == 6
+    assert message.startswith(
+        'the booking page "http://demo-clinic.janeapp.com/#/staff_member/1" cannot be used: it '
+        "must start with https://"
+    )
 
 
 # --- One source for each clinic fact ------------------------------------------------------------

@@ -182,7 +182,10 @@ def test_structured_data_carries_the_people_and_the_review(site):
             "@type": "EducationalOccupationalCredential",
             "credentialCategory": "Professional registration",
             "name": "Example Register EX00001",
+            "identifier": "EX00001",
+            "recognizedBy": {"@type": "Organization", "name": "Example Register"},
         },
+        "memberOf": {"@type": "Organization", "name": "Example Register"},
         "image": page(site, ALEX).select_one("img.profile-photo")["src"],  # the published copy
         "worksFor": {"@id": "/#clinic"},
         "description": author["description"],
@@ -279,7 +282,7 @@ def test_an_overdue_review_never_fails_the_build(content, tmp_path):
      'there is no Role. Add a line "Role: Physiotherapist" to the header'),
     ("Name: Jo Example\nRole: Physiotherapist\nTitle: Dr\n\nBio.\n", 3,
      'unknown metadata key "Title". Remove the line or correct the key; allowed keys are: Name, '
-     "Role, Credentials, Registration, Photo."),
+     "Role, Credentials, Registration, Photo, Booking."),
     ("Name: Jo Example\nRole: Physiotherapist\nPhoto: images/nobody.jpg\n\nBio.\n", 3,
      'the photo "images/nobody.jpg" is not a picture in content/images/. Save the picture there '
      'and write its path, for example "Photo: images/jo-example.jpg".'),

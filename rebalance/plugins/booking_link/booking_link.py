@@ -221,10 +221,14 @@ def process(content) -> None:
 
 
 @pass_context
-def booking_href(context, tracked: bool = True) -> str:
+def booking_href(context, tracked: bool = True, url: str | None = None) -> str:
     """The booking address for the page being written: the article's or page's own, else
     BOOKING_URL with utm_campaign taken from the page's address. tracked=False: without the
-    attribution parameters (what a reader would type from paper)."""
+    attribution parameters (what a reader would type from paper). url: another booking page
+    (a clinician's own), with this page's attribution parameters."""
+    if url:
+        return with_utm(url, context.get("BOOKING_UTM", DEFAULT_UTM), campaign_for(
+            context.get("output_file") or "")) if tracked else url  # fmt: skip
     content = next((c for c in (context.get("article"), context.get("page"))
                     if isinstance(c, Content)), None)  # fmt: skip
     if content is not None and getattr(content, "booking_url", None):

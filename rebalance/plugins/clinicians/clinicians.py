@@ -6,10 +6,16 @@ CLINICIANS["path"]):
     Name: Alex Example
     Role: Physiotherapist
     Credentials: MSc
-    Registration: Example Register EX00001
+    Registration: Example Register EX00001 https://register.example.org/check
     Photo: images/alex-example.jpg
+    Booking: https://clinic.janeapp.com/#/staff_member/1
 
     A short bio, in Markdown.
+
+Registration is the professional body, then the number, then (optional) the address of the
+body's public register where a patient can check it: each clinician gets `registration_body`,
+`registration_number` and `registration_url` for the templates and the structured data.
+Booking (optional, https only) is the clinician's own booking page (`booking`).
 
 They are read by Pelican's own readers (so plugins/content_checks, when it runs, checks their
 headers as it checks articles': KEYS["author"] in content_checks/sources.py), into Clinician
@@ -75,6 +81,10 @@ MESSAGES: dict[str, str] = {
         'the photo "{value}" is not a picture in content/images/. Save the picture there and '
         'write its path, for example "Photo: images/{example}".'
     ),
+    "clinician-booking": (
+        'the booking page "{value}" cannot be used: {why}. Copy the address your booking '
+        "service gives for this clinician (see the authoring guide), or remove the line."
+    ),
     "clinician-twice": (
         'this file describes "{name}", like {others}: each clinician has one file. Keep one of '
         "them."
@@ -98,7 +108,27 @@ class Clinician(Content):
     name: str
     role = credentials = registration = ""
     photo: str | None = None
+    booking: str | None = None  # their own booking page (https), set by read_clinicians
     photo_url: str | None = None  # set by publish_photos, once every static file is known
+
+    def _registration(self) -> tuple[str, str, str]:
+        """(body, number, register's address) of "Body Name AB12345 https://…"."""
+        words = (self.registration or "").split()
+        url = words.pop() if words and words[-1].startswith("https://") else ""
+        number = words.pop() if words and any(c.isdigit() for c in words[-1]) else ""
+        return " ".join(words), number, url
+
+    @property
+    def registration_body(self) -> str:
+        return self._registration()[0]
+
+    @property
+    def registration_number(self) -> str:
+        return self._registration()[1]
+
+    @property
+    def registration_url(self) -> str:
+        return self._registration()[2]
 
     @property
     def page(self) -> Author:
@@ -194,6 +224,7 @@ def read_clinicians(generator) -> None:
                    name=clinician.name, others=other)  # fmt: skip
             continue
         clinician.photo = clinician.photo_url = _photo(clinician, settings)
+        clinician.booking = _booking(clinician, settings)
         if clinician.photo:  # published as a linked file would be (plugins/images: a copy)
             context.setdefault("static_links", set()).add(clinician.photo)
         found[clinician.slug] = clinician
@@ -214,6 +245,21 @@ def _photo(clinician: Clinician, settings: dict) -> str | None:
         return path
     example = re.sub(r"[^a-z0-9]+", "-", clinician.name.lower()).strip("-") + ".jpg"
     report(settings, clinician.source_path, "photo", "photo", value=value, example=example)
+    return None
+
+
+def _booking(clinician: Clinician, settings: dict) -> str | None:
+    """The clinician's own booking page, if it is a usable https address; else reported."""
+    value = (clinician.metadata.get("booking") or "").strip()
+    if not value:
+        return None
+    if re.search(r"[\s\x00-\x1f\x7f]", value):
+        why = "it contains a space or an invisible character"
+    elif not re.match(r"https://[^/?#@\s]+\.[^/?#@\s]+", value, re.I):
+        why = "it must start with https:// and a website name (booking asks for personal details)"
+    else:
+        return value
+    report(settings, clinician.source_path, "booking", "clinician-booking", value=value, why=why)
     return None
 
 

@@ -34,7 +34,7 @@ KEYS = {
              "Redirect-from", "Booking"],
     # A clinician's profile, content/authors/<slug>.md (plugins/clinicians): a folder that
     # CONTENT_CHECKS["plugin_folders"] names as holding this kind.
-    "author": ["Name", "Role", "Credentials", "Registration", "Photo"],
+    "author": ["Name", "Role", "Credentials", "Registration", "Photo", "Booking"],
 }  # fmt: skip
 ALL_KEYS = list(dict.fromkeys(KEYS["article"] + KEYS["page"]))  # what Pelican reads itself
 SINGLE = {"title", "date", "modified", "slug", "summary", "status", "lang", "template", "category",
