@@ -25,7 +25,7 @@ setup: $(STAMP) ## Create or refresh the virtualenv
 
 # invoke --list cuts each description to the terminal's width: the whole first line is shown here.
 help: $(STAMP)
-	@$(VENV)/bin/invoke --list --list-format json | $(VENV)/bin/python -m json.tool --compact \
+	@$(VENV)/bin/invoke --list --list-format json | $(VENV)/bin/python -m json.tool --compact --no-ensure-ascii \
 		| grep -o '"name":"[^"]*","help":"[^"]*"' \
 		| grep -v '"name":"tasks"' | sed 's/"name":"\([^"]*\)","help":"\([^"]*\)"/  make \1\t\2/' | expand -t 24
 

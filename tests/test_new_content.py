@@ -337,3 +337,30 @@ def test_make_without_a_title_says_how_to_give_one(make_project, command):
     assert result.returncode != 0
     assert f'make {command} TITLE="' in result.stderr
     assert not record.exists()
+
+
+def test_make_help_shows_each_tasks_whole_description(tmp_path):
+    """`make help` lists every task with the whole first line of its docstring (invoke --list
+    cuts them to the terminal's width)."""
+    if not shutil.which("make"):
+        pytest.skip("make is not installed")
+    folder = tmp_path / "help"
+    (folder / ".venv" / "bin").mkdir(parents=True)
+    for name in ("Makefile", "pyproject.toml", "tasks.py"):
+        shutil.copy2(ROOT / name, folder / name)
+    for tool in ("invoke", "python"):
+        (folder / ".venv" / "bin" / tool).symlink_to(ROOT / ".venv" / "bin" / tool)
+    (folder / ".venv" / ".installed").touch()
+    listed = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "invoke"), "--list", "--list-format", "json"],
+        cwd=folder, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    tasks = {task["name"]: task["help"] for task in json.loads(listed.stdout)["tasks"]}
+
+    shown = run_make(folder, "help")
+
+    assert shown.returncode == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    assert len(lines) == len(tasks)
+    for name, text in tasks.items():
+        assert any(line.split() == ["make", name, *text.split()] for line in lines), (name, lines)
