@@ -105,7 +105,6 @@ ARTICLE_PATHS = ["articles"]
 PAGE_PATHS = ["pages"]
 STATIC_PATHS = ["images", "extra"]
 EXTRA_PATH_METADATA = {
-    "extra/_headers": {"path": "_headers"},
     "extra/favicon.svg": {"path": "favicon.svg"},
     "extra/favicon.ico": {"path": "favicon.ico"},
     "extra/favicon.png": {"path": "favicon.png"},
@@ -205,6 +204,7 @@ PLUGINS = [
     "pelican.plugins.related_posts",
     "rebalance.plugins.redirects",
     "rebalance.plugins.inline_css",
+    "rebalance.plugins.security_headers",  # _headers and the policy as <meta> (SECURITY_HEADERS)
     # pictures: resized AVIF/WebP/JPEG variants without metadata (IMAGES settings)
     "rebalance.plugins.images",
     "pelican.plugins.sitemap",
@@ -218,6 +218,33 @@ PLUGINS = [
     # last: caches what is read, rendered and checked, kept only when content_checks passed
     "rebalance.plugins.build_cache",
 ]
+
+# The site's one security policy (plugins/security_headers): `_headers` for the hosts that read
+# it (Netlify, Cloudflare Pages) is made from it, and production pages carry the policy as <meta>
+# tags too ("meta", publishconf.py), for GitHub Pages, which sends no headers. Nothing comes from
+# another host. Scripts: only files of this site (the search page's), and Pagefind's WebAssembly
+# ('wasm-unsafe-eval'); never an inline script. Styles: the stylesheet inlined into each page
+# (the meta tag allows each page's own by its sha256 instead of 'unsafe-inline'). form-action:
+# the search form opens the archives without JavaScript. docs/deploy.md explains each.
+SECURITY_HEADERS = {
+    "policy": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", "'wasm-unsafe-eval'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+    "referrer": "strict-origin-when-cross-origin",
+    "headers": {
+        "X-Content-Type-Options": "nosniff",
+        "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+    },
+    "file": "_headers",
+    "meta": False,  # development: make serve adds its own script and panel to each page
+}
 
 # One Markdown file per treatment in content/pages/treatments/, at /treatments/<slug>/.
 TREATMENTS = {"path": "pages/treatments"}

@@ -24,6 +24,8 @@ FEED_DOMAIN = SITEURL
 # computer) fails a production build; development builds only show it.
 CONTENT_CHECKS = {**CONTENT_CHECKS, "production": True}  # noqa: F405
 FEED_ALL_ATOM = "feeds/all.atom.xml"
+# GitHub Pages sends no HTTP headers: every page carries the policy as <meta> tags (docs/deploy.md).
+SECURITY_HEADERS = {**SECURITY_HEADERS, "meta": True}  # noqa: F405
 
 # Drafts and future-dated articles can be previewed locally (drafts/ in development builds),
 # but the public site never carries them, not even at an unlisted address.
