@@ -163,6 +163,17 @@ def test_a_clinicians_booking_page_must_be_https(tmp_path):
     )
 
 
+def test_a_treatment_without_a_summary_is_reported_with_its_file(tmp_path):
+    content = content_with(tmp_path, DEMO)
+    treatment = content / "pages" / "treatments" / "demo-treatment-one.md"
+    text = treatment.read_text(encoding="utf-8")
+    treatment.write_text(re.sub(r"(?m)^Summary:.*\n", "", text), encoding="utf-8")
+    built = build_here(content, tmp_path / "out")
+    assert built.code != 0
+    [(line, message)] = built.of("content/pages/treatments/demo-treatment-one.md")
+    assert message.startswith("This treatment has no Summary line")
+
+
 # --- One source for each clinic fact ------------------------------------------------------------
 def test_hours_text_and_structured_data_are_made_from_one_value(demo_site):
     soup = parse(demo_site / "index.html")
