@@ -117,6 +117,19 @@ def test_a_booking_link_is_in_view_at_every_scroll_position_on_a_phone(open_page
         assert visible, f"{kind}: no booking link in view at scroll position {y}"
 
 
+@pytest.mark.parametrize("kind", PAGES)
+def test_nothing_is_requested_from_another_host(browser, demo_url, kind):
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(demo_url + PAGES[kind], wait_until="networkidle")
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    page.wait_for_load_state("networkidle")  # lazy pictures, if any, load now
+    context.close()
+    assert requests and all(url.startswith(demo_url + "/") for url in requests), requests
+
+
 @pytest.mark.parametrize("viewport", [PHONE, TABLET, DESKTOP], ids=["phone", "tablet", "desktop"])
 @pytest.mark.parametrize("kind", ["home", "article"])
 def test_focus_is_never_hidden_behind_what_stays_on_screen(open_page, kind, viewport):
