@@ -1,15 +1,18 @@
 """The development server behind `make serve`: build, serve, and rebuild on every save.
 
-It works the way Pelican's own `pelican --autoreload --listen` does, in one process: a Pelican
-object per build from the settings read once, `.run()` on each change (watchfiles, which Pelican
-itself uses, tells which files changed), and a small static server in a thread. What it adds:
+It works the way Pelican's own `pelican --autoreload --listen` does: watchfiles (which Pelican
+itself uses) says which files changed, and a small static server answers in a thread. What it
+adds:
 
 * Every build goes into a staging folder and is put in place only when it succeeded
   (rebalance.build.staging_for, swap_in): a build with problems leaves the last good site.
-* The saved page first: when a Markdown file under content/ is saved, a first build writes only
-  that file's own page(s) (SelectedWriter: Pelican's Writer skipping every other page, as
-  Pelican's WRITE_SELECTED setting did until 4.12 removed it), which are moved into the served
-  site with the pictures they reference; then the full build replaces the whole site.
+* The saved page first: when a Markdown file under content/ is saved, a first build in this
+  process (a Pelican object from the settings read once, `.run()`, as `pelican -r` does) writes
+  only that file's own page(s) (Pelican's Writer skipping every other page, as Pelican's
+  WRITE_SELECTED setting did until 4.12 removed it). They are moved into the served site with the
+  pictures they show, and the page reloads.
+* Then the whole site, in a plain subprocess (`python -m pelican`, as `make build` runs it): the
+  server keeps answering while it runs, and a newer save stops it and starts again.
 * The browser follows: each page it serves carries a small script (serve_files/live.js, never
   in a built page) that reloads the page when it changed, or goes to its new address when a save
   moved it (a draft published, a new Slug).
@@ -34,6 +37,7 @@ import logging
 import os
 import re
 import shutil
+import subprocess
 import sys
 import threading
 import time
@@ -42,7 +46,17 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rebalance.build import DEV_SETTINGS, HOST, OUTPUT, PORT, ROOT, read, staging_for, swap_in
+from rebalance.build import (
+    DEV_SETTINGS,
+    HOST,
+    OUTPUT,
+    PORT,
+    ROOT,
+    pelican_args,
+    read,
+    staging_for,
+    swap_in,
+)
 
 FILES = Path(__file__).resolve().parent / "serve_files"
 PREFIX = "/__rebalance__/"  # the server's own addresses; never a page of the site
@@ -96,6 +110,17 @@ class Outcome:
     urls: dict[str, str] = field(default_factory=dict)  # source path -> /address/
     problems: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
+
+
+@dataclass
+class FullBuild:
+    """The whole site's build, running in a process of its own into `staging`."""
+
+    process: subprocess.Popen
+    staging: Path
+    started: float
+    printed: list[str] = field(default_factory=list)  # its stderr: the report, for the page
+    relay: threading.Thread | None = None
 
 
 def address(save_as: str) -> str:
@@ -417,6 +442,7 @@ class DevServer:
         overrides = {"FEED_DOMAIN": self.base, "CACHE_CONTENT": True}
         if content:
             overrides["PATH"] = str(Path(content).resolve())
+        self.overrides = overrides
         self.settings = read(DEV_SETTINGS, overrides)
         self.output = Path(output).resolve()
         self.content = Path(self.settings["PATH"]).resolve()
@@ -424,6 +450,7 @@ class DevServer:
         # (whose content cache has the same file names) never swaps this server's for its own.
         key = hashlib.sha256(str(self.content).encode()).hexdigest()[:10]
         self.settings["CACHE_PATH"] = str(Path(self.settings["CACHE_PATH"]) / "serve" / key)
+        self.overrides["CACHE_PATH"] = self.settings["CACHE_PATH"]
         # Each build has a Jinja environment of its own (Pelican makes one per run): compiled
         # templates are kept on disk (by name and source), not compiled again on every save.
         from jinja2 import FileSystemBytecodeCache
@@ -437,30 +464,74 @@ class DevServer:
         self.state = State()
         self.builder = Builder(self.settings, self.output)
         self.watching = False
-        self.previewed: dict[Path, Path] = {}  # served file -> the one it replaced (None: new)
+        self.previewed: dict[Path, Path] = {}
+        self.previewed_urls: set[str] = set()
+        self.pending: FullBuild | None = None  # served file -> the one it replaced (None: new)
 
     # --- building -------------------------------------------------------------------------
-    def full_build(self, previewed: list[str] | None = None, cached: bool = True) -> bool:
+    def full_build(self, cached: bool = True) -> bool:
+        """The whole site, built and put in place (or its problems shown); waits for it."""
+        self.start_full_build(cached)
+        self.pending.process.wait()
+        return self.finish_full_build()
+
+    def start_full_build(self, cached: bool = True) -> None:
+        """Starts the whole site's build in a process of its own (`python -m pelican`, as
+        `make build` runs it), so the server keeps answering and a new save can stop it."""
+        self.cancel_full_build()
         staging = staging_for(self.output)
+        overrides = {**self.overrides, **({} if cached else {"LOAD_CONTENT_CACHE": False})}
+        command = [sys.executable, "-m", "pelican", *pelican_args(DEV_SETTINGS, staging, overrides)]
+        process = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, text=True)
+        build = FullBuild(process, staging, time.perf_counter())
+
+        def relay() -> None:  # what it prints reaches the terminal, and is kept for the page
+            for line in process.stderr:
+                sys.stderr.write(line)
+                build.printed.append(line)
+
+        build.relay = threading.Thread(target=relay, daemon=True, name="full-build")
+        build.relay.start()
+        self.pending = build
+
+    def cancel_full_build(self) -> None:
+        """A newer save makes the running full build useless: it is stopped and thrown away."""
+        build, self.pending = self.pending, None
+        if build is not None:
+            build.process.terminate()
+            build.process.wait()
+            build.relay.join(timeout=5)
+            shutil.rmtree(build.staging, ignore_errors=True)
+
+    def finish_full_build(self) -> bool:
+        """The full build has ended: put in place, or its problems shown over the last good
+        site (the previews taken back)."""
+        build, self.pending = self.pending, None
+        build.relay.join(timeout=5)
+        seconds = time.perf_counter() - build.started
         try:
-            outcome = self.builder.run(staging, cached=cached)
-            if not outcome.ok:
+            if build.process.returncode != 0:
+                printed = "".join(build.printed)
+                problems = parse_report(printed, self.content)
+                if not problems:
+                    last = printed.strip().splitlines()[-1:] or ["no message"]
+                    shown = f"The build stopped: {' '.join(last[0].split())}"
+                    print(f"(site): {shown}", file=sys.stderr)
+                    problems = [Problem("(site)", None, shown)]
                 self.take_back_preview()
-                self.state.publish(problems=outcome.problems)
+                self.state.publish(problems=problems)
                 print(f"Still serving the last good build: fix the problem"
-                      f"{'s' * (len(outcome.problems) != 1)} above and save; the page in the "
+                      f"{'s' * (len(problems) != 1)} above and save; the page in the "
                       "browser shows them too.", flush=True)  # fmt: skip
                 return False
-            same = [url for url in previewed or [] if self.same_as_served(staging, url)]
-            moved = self.moves(outcome.urls)
-            swap_in(staging, self.output, self.settings.get("OUTPUT_RETENTION", []))
+            same = [url for url in self.previewed_urls if self.same_as_served(build.staging, url)]
+            swap_in(build.staging, self.output, self.settings.get("OUTPUT_RETENTION", []))
             self.forget_preview()
-            self.builder.urls = outcome.urls
-            self.state.publish(moved=moved, unchanged=same)
-            print(f"Rebuilt in {outcome.seconds:.2f} s.", flush=True)
+            self.state.publish(unchanged=same)
+            print(f"Rebuilt in {seconds:.2f} s.", flush=True)
             return True
         finally:
-            shutil.rmtree(staging, ignore_errors=True)
+            shutil.rmtree(build.staging, ignore_errors=True)
 
     def preview(self, sources: list[str]) -> list[str]:
         """The saved files' own pages first: built, moved in, the browsers told. Returns their
@@ -478,6 +549,8 @@ class DevServer:
             for file in dict.fromkeys(files + self.references(staging, files)):
                 self.put_in_place(staging, file)
             self.state.publish(moved=self.moves(outcome.urls))
+            self.builder.urls = outcome.urls
+            self.previewed_urls.update(urls)
             for url in urls:
                 print(f"Preview: {self.base}{url} ({outcome.seconds:.2f} s)", flush=True)
             return urls
@@ -490,7 +563,8 @@ class DevServer:
         staging = staging_for(self.output)
         try:
             with contextlib.redirect_stdout(io.StringIO()):
-                self.builder.run(staging, preview=[])
+                outcome = self.builder.run(staging, preview=[])
+            self.builder.urls = outcome.urls  # every page's address, to see which ones move
         finally:
             shutil.rmtree(staging, ignore_errors=True)
 
@@ -549,7 +623,7 @@ class DevServer:
         self.forget_preview()
 
     def forget_preview(self) -> None:
-        self.previewed = {}
+        self.previewed, self.previewed_urls = {}, set()
         shutil.rmtree(self.output.parent / f".{self.output.name}.before-preview",
                       ignore_errors=True)  # fmt: skip
 
@@ -586,18 +660,19 @@ class DevServer:
         )
         shown = ", ".join(sorted(self.shown(p) for p in paths))
         print(f"Saved: {shown}", flush=True)
+        self.cancel_full_build()  # built from files that changed since: of no use now
         try:
-            previewed = self.preview(saved) if saved else []
+            if saved:
+                self.preview(saved)
         except OSError as error:  # e.g. a file deleted under it: the full build follows
             print(f"No preview this time ({error.strerror}): building the whole site.")
-            self.take_back_preview()
-            previewed = []
-        self.full_build(previewed)
+        self.start_full_build()
 
     def shown(self, path: Path) -> str:
         return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
     def restart(self) -> None:
+        self.cancel_full_build()
         self.state.closing = True
         with self.state.changed:
             self.state.changed.notify_all()
@@ -625,8 +700,10 @@ class DevServer:
         self.output.mkdir(parents=True, exist_ok=True)
         threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.1},
                          daemon=True, name="serve").start()  # fmt: skip
-        watching = watch(*self.watched(), debounce=400, step=30, yield_on_timeout=True,
-                         rust_timeout=300)  # fmt: skip
+        # Every 50 ms without a change, a look at the full build running meanwhile.
+        watching = watch(
+            *self.watched(), debounce=400, step=30, yield_on_timeout=True, rust_timeout=50
+        )
         try:
             for changes in watching:
                 if not self.watching:  # the first (empty) batch: the watcher is running
@@ -635,9 +712,12 @@ class DevServer:
                           "and reloads the page.", flush=True)  # fmt: skip
                 if changes:
                     self.changed(changes)
+                elif self.pending is not None and self.pending.process.poll() is not None:
+                    self.finish_full_build()
         except KeyboardInterrupt:
             pass
         finally:
+            self.cancel_full_build()
             self.state.closing = True
             self.httpd.shutdown()
             self.httpd.server_close()
@@ -676,6 +756,7 @@ def screenshot_problems(path: Path, content: Path | None = None) -> Path:
         try:
             if not server.full_build(cached=False):
                 raise SystemExit(f"{article.name} does not build as it is: nothing to show")
+            server.warm_up()  # every page's address
             good = article.read_text(encoding="utf-8")
             mistakes = re.sub(r"(?m)^Title:", "Catgory: Treatments\nTitle:", good, count=1)
             mistakes += "\nMore in [our exercises page](/blog/exercises-for-knees/).\n"

@@ -98,7 +98,8 @@ def test_serve_indexes_for_search_after_each_full_build(served):
     assert server.get("/pagefind/pagefind.js")[0] == 200
     article = content / "articles" / "a.md"
     article.write_text(ARTICLE.format(title="Hello").replace("First", "Fourth"), encoding="utf-8")
-    log = server.wait_printed("Search index: 1 page", 2)
+    server.wait_printed("Search index: 1 page", 2)
+    log = server.wait_printed("Rebuilt", 2)
     assert log.rindex("Preview:") < log.rindex("Search index: 1 page") < log.rindex("Rebuilt")
     assert "Fourth version" in server.get("/blog/hello/")[1]
     assert server.get("/pagefind/pagefind-entry.json")[0] == 200
@@ -221,3 +222,18 @@ def test_the_report_is_read_line_by_line_as_printed(tmp_path):
         (None, None),
     ]
     assert parse_report("Done: Processed 1 article.\n", content) == []
+
+
+def test_a_save_during_the_full_build_stops_it_and_the_last_save_wins(served):
+    """The full build runs in a process of its own: a save while it runs stops it (its site
+    would be older than the save), previews the new save and builds again."""
+    server, content = served
+    article = content / "articles" / "a.md"
+    article.write_text(ARTICLE.format(title="Hello").replace("First", "Second"), encoding="utf-8")
+    server.wait_for("Preview:")
+    article.write_text(ARTICLE.format(title="Hello").replace("First", "Third"), encoding="utf-8")
+    server.wait_for("Rebuilt")
+    log = server.output()
+    assert log.count("Rebuilt") == 2, log  # the first build's, and the last save's only
+    assert "Still serving" not in log
+    assert "Third version" in server.get("/blog/hello/")[1]
