@@ -20,10 +20,11 @@ from urllib.parse import urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import ARTICLE_URL, PRODUCTION_ENV, build_content
+from conftest import ARTICLE_URL, PRODUCTION_ENV, build_content, build_here
 
 from rebalance.browser import AXE_RUN_JS, axe_source, format_axe_violations, require_axe, serve
 from rebalance.build import PUBLISH_SETTINGS, build_site
+from rebalance.plugins.security_headers.security_headers import DEFAULTS
 
 SITE = PRODUCTION_ENV["SITEURL"]
 SEARCH_URL = "/search/"
@@ -124,6 +125,19 @@ def test_development_builds_leave_the_meta_tags_out(tmp_path):
     page = (output / "blog" / "a" / "index.html").read_text(encoding="utf-8")
     assert "Content-Security-Policy" not in page and 'name="referrer"' not in page
     assert "Content-Security-Policy: default-src 'self'" in (output / "_headers").read_text()
+
+
+def test_a_policy_that_would_let_inline_scripts_run_fails_the_build(tmp_path, settings):
+    content = tmp_path / "content" / "articles"
+    content.mkdir(parents=True)
+    (content / "2026-11-01-a.md").write_text(
+        "Title: A\nDate: 2026-11-01\nSummary: S.\n\nText.\n", encoding="utf-8"
+    )
+    policy = {**settings["SECURITY_HEADERS"]["policy"], "script-src": ["'self'", "'unsafe-inline'"]}
+    loose = {**DEFAULTS, "policy": policy, "meta": True}
+    built = build_here(tmp_path / "content", tmp_path / "output", SECURITY_HEADERS=loose,
+                       CACHE_PATH=str(tmp_path / "cache"))  # fmt: skip
+    built.expect("(site)", None, "SECURITY_HEADERS allows inline scripts ('unsafe-inline'")
 
 
 # --- In Chromium, served with no headers ----------------------------------------------------------

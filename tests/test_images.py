@@ -828,6 +828,30 @@ def test_a_picture_that_moves_is_refused_like_a_gif_with_its_file_and_line(tmp_p
     assert not any("nod" in p.name or "burst" in p.name for p in (tmp_path / "output").rglob("*"))
 
 
+def test_a_link_to_a_moving_picture_is_refused_once_per_article_at_its_line(tmp_path):
+    """A picture only linked to (not shown) is not published either: its article is told why,
+    rather than only that the link leads nowhere; one shown and linked is reported once."""
+    content = tmp_path / "content"
+    (content / "images").mkdir(parents=True)
+    (content / "images" / "nod.webp").write_bytes(moving("WEBP"))
+    (content / "articles").mkdir()
+    (content / "articles" / "2026-11-01-a.md").write_text(
+        "Title: A\nDate: 2026-11-01\nSummary: S.\n\nText.\n\n"
+        "See [the nod]({static}/images/nod.webp).\n",
+        encoding="utf-8",
+    )
+    (content / "articles" / "2026-11-02-b.md").write_text(
+        "Title: B\nDate: 2026-11-02\nSummary: S.\n\n![A nod]({static}/images/nod.webp)\n\n"
+        "See [the nod]({static}/images/nod.webp).\n",
+        encoding="utf-8",
+    )
+    built = build_here(content, tmp_path / "output", CACHE_PATH=str(tmp_path / "cache"))
+    built.expect("content/articles/2026-11-01-a.md", 7, 'the picture "nod.webp" moves')
+    built.expect("content/articles/2026-11-02-b.md", 5, 'the picture "nod.webp" moves')
+    moves = [m for _, _, m in built.problems if "moves" in m]
+    assert len(moves) == 2, built.stderr
+
+
 def test_a_failed_build_with_a_moving_picture_leaves_the_output_folder_alone(tmp_path):
     (tmp_path / "content" / "images").mkdir(parents=True)
     (tmp_path / "content" / "images" / "nod.webp").write_bytes(moving("WEBP"))

@@ -5,10 +5,13 @@ with no metadata. The original is never published.
 Each picture an article or page shows (an `<img>` whose src is `{static}/…`, `{attach}/…` or
 `/images/…` and names a file of IMAGES["types"] in a folder of IMAGES["folders"]) is:
 
-* read (JPEG, PNG, WebP, AVIF, and HEIC/HEIF from phones through pillow-heif); turned
-  upright (phones record the rotation in EXIF, which is about to go); converted to sRGB (what
-  browsers assume of an image without a colour profile); and stripped of everything else:
-  EXIF (GPS position, camera serial number, dates), XMP, comments, the colour profile;
+* read (JPEG, PNG, WebP, AVIF, and HEIC/HEIF from phones through pillow-heif; only these
+  decoders of Pillow's ever see the file, whatever its name); its pixels made what a browser
+  shows (16-bit greyscale scaled to 8 bits, palette and single-colour transparency made an
+  alpha channel, black and white made grey; eight_bit()); turned upright (phones record the
+  rotation in EXIF, which is about to go); converted to sRGB (what browsers assume of an
+  image without a colour profile); and stripped of everything else: EXIF (GPS position,
+  camera serial number, dates), XMP, comments, the colour profile;
 * encoded at each of IMAGES["widths"] up to the original's width, plus the original's own width
   when it is narrower than the widest (never upscaled), in each of IMAGES["formats"] (the last
   is the fallback `<img>`: JPEG; PNG for a picture with transparency);
@@ -26,7 +29,12 @@ CACHE_PATH/images). A variant's key is the original's bytes, the variant (format
 options) and ENCODER (this code's version and the libraries'), so an unchanged picture is never
 encoded twice and a change to any of these encodes it again. A picture that cannot be read is a
 content problem of the page that shows it; so is a picture without a description (alt text),
-unless it is an HTML `<img alt="">` (decoration). Each is logged with a `content_problem` record
+unless it is an HTML `<img alt="">` (decoration); so is a picture that moves (an animated
+WebP, PNG or AVIF, or several pictures in one HEIC), refused as GIFs are rather than published
+as its first frame (resizing every frame in three formats would multiply the bytes, the JPEG
+fallback cannot move, and WCAG 2.2.2 asks that motion can be paused), and one whose colours are
+stored as floating-point numbers (Refused). A picture refused or unreadable that is only linked
+to is reported against the articles linking it. Each is logged with a `content_problem` record
 against the article's source file and line (see MESSAGES): the content checks, when they run,
 report it with the build's other problems and fail the build. An `<img>` with attributes the
 content checks do not allow is left as written, for the checks to report.
@@ -538,6 +546,7 @@ def rewrite(content) -> None:
         return
     pictures = Pictures.of(content.settings)
     shown: dict[str, Picture] = {}
+    refused: set[str] = set()  # reported here: not again for a link to the same picture
     count = 0  # <picture>s made so far on this page
     siteurl, sizes = content.settings.get("SITEURL", ""), pictures.config["sizes"]
 
@@ -555,6 +564,7 @@ def rewrite(content) -> None:
             picture = pictures.picture(source)
         except (Refused, *UNREADABLE) as error:
             report(content, source, attributes.get("src", ""), error)
+            refused.add(source)
             return match[0]
         shown.setdefault(source, picture)
         count += 1
@@ -563,6 +573,7 @@ def rewrite(content) -> None:
 
     content._content = IMG_RE.sub(replace, content._content)
     content.shown_pictures = shown
+    content.refused_pictures = refused
 
 
 def problem(content, line: int | None, name: str, subject: str, **values) -> None:
@@ -672,8 +683,9 @@ def publish(generator) -> None:
             continue
         try:  # an <a href="{static}/images/…">: it leads to the largest fallback variant
             picture = shown.get(relative) or pictures.picture(relative)
-        except (Refused, *UNREADABLE):
-            continue  # a link to a file that is not published: the content checks report it
+        except (Refused, *UNREADABLE) as error:
+            linked_from(context, relative, error)  # it is not published: say why
+            continue
         if relative not in shown:
             made.append(picture)
             shown[relative] = picture
@@ -695,6 +707,20 @@ def publish(generator) -> None:
             sum(p.cached for p in made), pictures.cache, sum(p.seconds for p in made),
             sum(p.cpu for p in made),
         )  # fmt: skip
+
+
+def linked_from(context: dict, relative: str, error: Exception) -> None:
+    """A picture only linked to (`[see it]({static}/images/…)`) that is not published because it
+    cannot be read or is refused: reported against each article or page linking to it, unless
+    it shows it too (reported then already)."""
+    name = re.escape(posixpath.basename(relative))
+    link = re.compile(r"[{|](?:static|attach)[|}][^\s\"'<>()]*?(?<![^/}|])" + name + r"(?![\w.-])")
+    for content in contents(context):
+        if relative in getattr(content, "refused_pictures", ()):
+            continue
+        found = link.search(content._content or "")
+        if found:
+            report(content, relative, found[0], error)
 
 
 def plan(generators: list) -> list[dict]:

@@ -150,11 +150,6 @@ def fill_in(pelican) -> None:
     conf = config(settings)
     conf["meta_policy"] = meta_policy(conf["policy"])
     settings["SECURITY_HEADERS"] = conf
-    scripts = conf["policy"].get("script-src", conf["policy"].get("default-src", []))
-    if conf["meta"] and "'unsafe-inline'" in scripts:
-        message = MESSAGES["inline-scripts"]
-        problem = {"path": None, "line": None, "message": message, "subject": "SECURITY_HEADERS"}
-        logger.error("(site): %s", message, extra={"content_problem": problem})
 
 
 def fill_meta(path: str, context: dict) -> None:
@@ -195,7 +190,19 @@ class HeadersGenerator(Generator):
         return [{"path": name, "source": None, "line": None, "what": what}] if name else []
 
     def generate_output(self, writer) -> None:
-        name = config(self.settings)["file"]
+        conf = config(self.settings)
+        # Here, not at initialized: the content checks (if they run) collect problems by now.
+        scripts = conf["policy"].get("script-src", conf["policy"].get("default-src", []))
+        if conf["meta"] and "'unsafe-inline'" in scripts:
+            message = MESSAGES["inline-scripts"]
+            problem = {
+                "path": None,
+                "line": None,
+                "message": message,
+                "subject": "SECURITY_HEADERS",
+            }
+            logger.error("(site): %s", message, extra={"content_problem": problem})
+        name = conf["file"]
         if name:
             path = sanitised_join(self.output_path, name)
             os.makedirs(os.path.dirname(path), exist_ok=True)
