@@ -43,7 +43,7 @@ DEFAULTS = {
     # Layouts each content type may ask for with "Template:".
     "templates": {"article": ["article"], "page": ["page", "contact"]},
     # Static files allowed per folder of STATIC_PATHS, by extension. Folders not listed here may
-    # hold only the files EXTRA_PATH_METADATA names (the maintainers' favicons, _headers...).
+    # hold only the files EXTRA_PATH_METADATA names (the maintainers' favicons and logo).
     # Pictures are published as resized variants without metadata (plugins/images reads these;
     # HEIC/HEIF are what iPhones save). GIF is not among them: animation would be lost.
     "static_types": {"images": ["jpg", "jpeg", "png", "webp", "avif", "heic", "heif"]},
