@@ -407,14 +407,21 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             return
 
 
-def listen(host: str, port: int, output: Path, state: State) -> http.server.ThreadingHTTPServer:
+class SiteServer(http.server.ThreadingHTTPServer):
+    """One thread per request (the browsers' event streams stay open); a restarted server binds
+    its port again at once."""
+
+    allow_reuse_address = True
+    daemon_threads = True
+
+
+def listen(host: str, port: int, output: Path, state: State) -> SiteServer:
     """Binds the server (before any build: a busy port is known at once); serve_forever() later."""
     handler = functools.partial(
         type("SiteHandler", (Handler,), {"state": state}), directory=str(output)
     )
-    http.server.ThreadingHTTPServer.allow_reuse_address = True
     try:
-        server = http.server.ThreadingHTTPServer((host, port), handler)
+        server = SiteServer((host, port), handler)
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
             raise PortBusyError(
@@ -422,7 +429,6 @@ def listen(host: str, port: int, output: Path, state: State) -> http.server.Thre
                 f"choose another port: make serve PORT={port + 1}"
             ) from None
         raise PortBusyError(f"Cannot serve on {host}:{port}: {error.strerror}.") from None
-    server.daemon_threads = True
     return server
 
 
