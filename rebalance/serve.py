@@ -185,6 +185,27 @@ def writer_class():
     return Selected
 
 
+class Channel(logging.Handler):
+    """The problems plugins report while a preview runs (THE PROBLEM CHANNEL: a log record
+    carrying `content_problem`), about the files being previewed: shown at once, before the
+    full build and its checks confirm them."""
+
+    def __init__(self, sources: list[str], content: Path) -> None:
+        super().__init__(logging.WARNING)
+        self.sources, self.content = set(sources), content
+        self.problems: list[Problem] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        problem = getattr(record, "content_problem", None)
+        path = problem.get("path") if isinstance(problem, dict) else None
+        if path and os.path.abspath(path) in self.sources:
+            where = os.path.relpath(os.path.abspath(path), self.content.parent)
+            line = problem.get("line") if isinstance(problem.get("line"), int) else None
+            found = Problem(where, line, str(problem.get("message", "")), os.path.abspath(path))
+            if found not in self.problems:
+                self.problems.append(found)
+
+
 class Builder:
     """Builds the site in this process, one Pelican object per build, as `pelican -r` does."""
 
@@ -245,13 +266,17 @@ class Builder:
         self.mapped = {}
         started = time.perf_counter()
         tee = _Tee(sys.stderr)
+        channel = Channel(preview or [], self.content)
+        logging.getLogger().addHandler(channel)
         error = None
         with contextlib.redirect_stderr(tee):
             try:
                 Pelican(settings).run()
             except Exception as exc:  # noqa: BLE001 - reported as the build's problem
                 error = exc
-        outcome = Outcome(error is None, dict(self.mapped))
+            finally:
+                logging.getLogger().removeHandler(channel)
+        outcome = Outcome(error is None, dict(self.mapped), channel.problems)
         outcome.seconds = time.perf_counter() - started
         if error is not None:
             outcome.problems = parse_report(tee.copy.getvalue(), self.content)
@@ -546,6 +571,13 @@ class DevServer:
         try:
             outcome = self.builder.run(staging, preview=sources)
             urls = [outcome.urls[s] for s in sources if s in outcome.urls]
+            if outcome.ok and outcome.problems:  # the page stays as it was, the problems show
+                self.state.publish(problems=outcome.problems)
+                print("Problems found in the preview, shown in the page (the full build "
+                      "follows, with every check):", flush=True)  # fmt: skip
+                for problem in outcome.problems:
+                    print(f"  {problem}", flush=True)
+                return []
             if not outcome.ok or not urls:
                 return []
             files = [self.file_for(staging, url) for url in urls]

@@ -237,3 +237,27 @@ def test_a_save_during_the_full_build_stops_it_and_the_last_save_wins(served):
     assert log.count("Rebuilt") == 2, log  # the first build's, and the last save's only
     assert "Still serving" not in log
     assert "Third version" in server.get("/blog/hello/")[1]
+
+
+def test_a_problem_a_plugin_reports_shows_before_the_full_build(served):
+    """A picture without a description: the images plugin reports it on the problem channel as
+    the preview reads the article, so the page shows it at once and keeps the last good text;
+    the full build then confirms it."""
+    from PIL import Image
+
+    server, content = served
+    (content / "images").mkdir()
+    Image.new("RGB", (800, 600), "teal").save(content / "images" / "knee.jpg")
+    server.wait_for("Rebuilt")  # the picture alone: nothing shows it yet
+    article = content / "articles" / "a.md"
+    text = ARTICLE.format(title="Hello").replace("First", "![]({static}/images/knee.jpg)\n\nNew")
+    article.write_text(text, encoding="utf-8")
+    server.wait_for("Problems found in the preview")
+    status, html = server.get("/blog/hello/")
+    assert "First version" in html  # the last good page
+    box = BeautifulSoup(html, "html.parser").select_one("aside.rebalance-problems")
+    assert box is not None and "content/articles/a.md" in box.get_text()
+    assert "no description" in box.get_text()
+    server.wait_for("Still serving the last good build")
+    log = server.output()
+    assert log.index("Problems found in the preview") < log.index("Still serving")
