@@ -479,8 +479,12 @@ class DevServer:
         self.content = Path(self.settings["PATH"]).resolve()
         # Caches of its own, per content folder: a `make build` or `make check` meanwhile
         # (whose content cache has the same file names) never swaps this server's for its own.
+        # Another content folder (tests, bench/) keeps its caches beside the output, not here.
         key = hashlib.sha256(str(self.content).encode()).hexdigest()[:10]
-        self.settings["CACHE_PATH"] = str(Path(self.settings["CACHE_PATH"]) / "serve" / key)
+        caches = Path(self.settings["CACHE_PATH"]) / "serve" / key
+        if not self.content.is_relative_to(ROOT):
+            caches = self.output.parent / f".{self.output.name}.cache"
+        self.settings["CACHE_PATH"] = str(caches)
         self.overrides["CACHE_PATH"] = self.settings["CACHE_PATH"]
         # Each build has a Jinja environment of its own (Pelican makes one per run): compiled
         # templates are kept on disk (by name and source), not compiled again on every save.
