@@ -692,13 +692,13 @@ class DevServer:
         if self.restarts and any(self.needs_restart(p) for p in paths):
             print("The settings or the site's code changed: restarting the server.", flush=True)
             self.restart()
+        # A new folder's files may be written before the watcher sees into it: all of them.
+        written = {Path(p) for kind, p in changes if kind != Change.deleted}
+        written |= {f for p in written if p.is_dir() for f in p.rglob("*.md")}
         saved = sorted(
-            str(Path(p))
-            for kind, p in changes
-            if kind != Change.deleted
-            and Path(p).suffix == ".md"
-            and Path(p).is_relative_to(self.content)
-            and Path(p).is_file()
+            str(p)
+            for p in written
+            if p.suffix == ".md" and p.is_relative_to(self.content) and p.is_file()
         )
         shown = ", ".join(sorted(self.shown(p) for p in paths))
         print(f"Saved: {shown}", flush=True)

@@ -130,6 +130,13 @@ def test_a_draft_is_labelled_and_its_address_printed_in_full(tmp_path):
         html = server.get("/drafts/knees/")[1]
         assert "Draft" in html and "Status: published" in html
         assert "Draft" not in server.get("/blog/hello/")[1].split("<main", 1)[1]
+        # A draft page too, at its clean address.
+        page = "Title: Our prices\nSummary: Prices.\nStatus: draft\n\nThe prices.\n"
+        (content / "pages").mkdir()
+        (content / "pages" / "our-prices.md").write_text(page, encoding="utf-8")
+        server.wait_for(f"Preview: {server.base_url}/drafts/our-prices/")
+        label = BeautifulSoup(server.get("/drafts/our-prices/")[1], "html.parser")
+        assert label.select_one(".draft-label").get_text().startswith("Draft")
 
 
 def test_a_busy_port_is_one_line_saying_what_to_do(tmp_path):
