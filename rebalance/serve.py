@@ -206,6 +206,17 @@ class Channel(logging.Handler):
                 self.problems.append(found)
 
 
+def image_defaults() -> dict:
+    """plugins/images' defaults (IMAGES), or none if it has none to give."""
+    import importlib
+
+    try:
+        module = importlib.import_module("rebalance.plugins.images.images")
+    except ImportError:
+        return {}
+    return getattr(module, "DEFAULTS", {})
+
+
 class Builder:
     """Builds the site in this process, one Pelican object per build, as `pelican -r` does."""
 
@@ -263,6 +274,13 @@ class Builder:
                 PLUGINS=[name for name in settings["PLUGINS"] if name != CHECKS],
                 SEARCH_INDEX={**settings.get("SEARCH_INDEX", {}), "defer": True},
             )
+            # Pictures as JPEG only (the fallback every browser shows): a new photo is on
+            # screen once its JPEG sizes are encoded; AVIF and WebP follow with the full build.
+            # (The plugin's defaults for what the settings leave out: its public DEFAULTS.)
+            images = settings.get("IMAGES") or {}
+            formats = images.get("formats") or image_defaults().get("formats") or {}
+            if "jpeg" in formats:
+                settings["IMAGES"] = {**images, "formats": {"jpeg": formats["jpeg"]}}
         self.mapped = {}
         started = time.perf_counter()
         tee = _Tee(sys.stderr)
