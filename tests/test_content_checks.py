@@ -434,8 +434,8 @@ def test_an_attached_file_cannot_overwrite_a_page(site):
          " address of this site: it must start with /"),
         ({"Redirect-from": "/post/knee?id=3"}, 4, "a ?… or #… part cannot be redirected"),
         ({"Redirect-from": "/old/../about/"}, 4, "it must not contain /./ or /../"),
-        ({"Redirect-from": "/about/"}, 4, "the old address /about/ cannot lead here: it is a page "
-         "of this site"),
+        ({"Redirect-from": "/about/"}, 4, "the old address /about/ cannot lead here: it is the "
+         "page of content/pages/about.md"),
         ({"Redirect-from": "/blog/archives"}, 4, "the old address /blog/archives cannot lead here"),
     ],
 )  # fmt: skip

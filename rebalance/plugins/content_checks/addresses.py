@@ -12,7 +12,9 @@ own by answering the named blinker signal PLAN, without importing anything of ou
                  "folder": False, "drop": callable or None}]
 
 `path` is relative to the output folder; `folder` claims everything below it (the search
-index's folder); `drop` is called when this output is refused, so the plugin does not write it.
+index's folder); `drop` is called when this output is refused, so the plugin does not write it;
+`message`, if given, is what the author reads instead of the general words ("{other}" in it is
+replaced by what the colliding output is).
 
 Two outputs collide when a case-insensitive file system would take them for one file (macOS,
 Windows and many hosts compare names so, after Unicode normalisation: NFC here), or when one
@@ -32,7 +34,7 @@ from pathlib import Path
 import blinker
 from pelican.generators import ArticlesGenerator, StaticGenerator
 
-from .collector import checks_of
+from .collector import Problem, checks_of
 
 PLAN = "rebalance.plan_outputs"
 
@@ -255,6 +257,13 @@ def refuse(checks, loser: dict, winner: dict, how: str) -> None:
                    url=loser["url"], owner=winner.get("what") or "the site",
                    example=f"about-{loser['slug']}")  # fmt: skip
         checks.refused.add(folded(loser["path"]))
+        return
+    if isinstance(loser.get("message"), str):  # the plugin's own words, with {other} to fill
+        text = loser["message"].replace("{other}", winner.get("what") or "the site")
+        checks.keep(Problem(loser.get("source"), loser.get("line"), text, loser["path"]))
+        checks.refused.add(folded(loser["path"]))
+        if callable(loser.get("drop")):
+            loser["drop"]()
         return
     values = {"url": loser["path"].lstrip("/"), "other": winner.get("what") or "the site",
               "why": why, "fix": loser.get("fix") or "Choose another name."}  # fmt: skip

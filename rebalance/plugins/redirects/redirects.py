@@ -187,8 +187,10 @@ class RedirectsGenerator(Generator):
             line = header_line(redirect.to.source_path, KEY) if redirect.from_header else None
             fix = ('Remove it from the "Redirect-from:" line.' if redirect.from_header else
                    'Give this file another "Slug:" line.')  # fmt: skip
+            taken = MESSAGES["redirect-taken"].format(path=redirect.old, owner="{other}")
             found.append({"path": save_as, "source": redirect.to.source_path, "line": line,
                           "what": f"the redirect from {redirect.old}", "fix": fix,
+                          "message": taken,
                           "drop": lambda save_as=save_as: self.refused.add(save_as)})  # fmt: skip
         return found
 
