@@ -402,3 +402,47 @@ def test_clinician_and_reviewed_pages_pass_axe_and_fit_a_phone(site, browser, sc
                 wide = page.evaluate("document.documentElement.scrollWidth")
                 assert wide <= viewport["width"], f"{url} is {wide} px wide"
                 context.close()
+
+
+# --- Clinician profiles taken at their word no more (issue 19) -----------------------------------
+PROFILE = "Name: Jo Example\nRole: Physiotherapist\n{extra}\nJo is fictional.\n"
+
+
+@pytest.mark.parametrize(
+    ("extra", "line", "expected"),
+    [("Credentials: MSc <b>Sports</b>", 3, 'the Credentials contains the HTML code "<b>"'),
+     ("Credentials: BSc &amp; MSc", 3, 'the Credentials contains the HTML code "&amp;"'),
+     ("Registration: HCPC &lt;PH12345&gt;", 3, "the Registration contains the HTML code")],
+)  # fmt: skip
+def test_every_profile_field_is_plain_text(content, tmp_path, extra, line, expected):
+    shown = write(content, "authors/jo-example.md", PROFILE.format(extra=extra))
+    built = build_here(content, tmp_path / "output")
+    built.expect(shown, line, expected)
+
+
+def test_a_profile_cannot_take_the_clinics_byline(content, tmp_path):
+    shown = write(content, "authors/team.md", "Name: Rebalance Team\nRole: Physiotherapist\n\nX.\n")
+    built = build_here(content, tmp_path / "output")
+    built.expect(shown, 1, "\"Name: Rebalance Team\" is the clinic's own byline")
+
+
+def test_a_review_dated_in_the_future_is_refused(content, tmp_path):
+    from datetime import date, timedelta
+
+    later = (date.today() + timedelta(days=200)).isoformat()
+    shown = write(content, ARTICLE, article(Reviewed_by="Alex Example", Last_reviewed=later))
+    built_ = build_here(content, tmp_path / "output")
+    built_.expect(shown, 5, f'"Last-reviewed: {later}" is later than today')
+
+
+def test_a_review_before_publication_is_refused(content, tmp_path):
+    shown = write(content, ARTICLE, article(Reviewed_by="Alex Example", Last_reviewed="2026-10-01"))
+    built = build_here(content, tmp_path / "output")
+    built.expect(shown, 5, "is before the article was published (2026-11-01)")
+
+
+def test_an_unreadable_photo_fails_with_its_file(content, tmp_path):
+    (content / "images" / "jo.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    shown = write(content, "authors/jo-example.md", PROFILE.format(extra="Photo: images/jo.jpg"))
+    built = build_here(content, tmp_path / "output")
+    built.expect(shown, 3, 'the photo "images/jo.jpg" cannot be read as a picture')

@@ -48,6 +48,7 @@ from pelican import signals
 from pelican.contents import Author, Content
 from pelican.generators import ArticlesGenerator
 from pelican.utils import get_date, set_date_tzinfo
+from PIL import Image
 
 DEFAULTS = {
     "path": "authors",  # under content/: one <slug>.md per clinician
@@ -62,6 +63,9 @@ ISO_DATE_RE = re.compile(
     r"(?:[ T_]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"  # optional time: 09:30, 09:30:15
     r"(?:\s?(?:Z|UTC|[+-]\d{2}:?\d{2}))?$"  # optional zone
 )
+# A profile's fields are shown as plain text: markup or an entity in them is a mistake.
+PLAIN_FIELDS = ("name", "role", "credentials", "registration", "photo", "booking")
+MARKUP_RE = re.compile(r"</?[A-Za-z!?][^>]*>?|&(?:#\d+|#x[0-9a-f]+|[a-z][a-z0-9]*);", re.I)
 MONTH_RE = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.I)
 # What an author is told, in plain words (docs/content-checks.md explains each further).
 MESSAGES: dict[str, str] = {
@@ -84,6 +88,26 @@ MESSAGES: dict[str, str] = {
     "clinician-booking": (
         'the booking page "{value}" cannot be used: {why}. Copy the address your booking '
         "service gives for this clinician (see the authoring guide), or remove the line."
+    ),
+    "profile-markup": (
+        'the {key} contains the HTML code "{code}". A profile\'s fields are plain text, shown as '
+        "typed: write the words and characters themselves (for example & rather than &amp;)."
+    ),
+    "name-reserved": (
+        "\"Name: {name}\" is the clinic's own byline, not a person's: a profile with it would "
+        "turn the clinic's articles into one person's. Give the clinician's own name."
+    ),
+    "review-future": (
+        '"Last-reviewed: {value}" is later than today ({today}): a review is recorded once it '
+        "has happened. Write the date it was done."
+    ),
+    "review-before-date": (
+        '"Last-reviewed: {value}" is before the article was published ({published}): a medical '
+        "review is of the published text. Check the date."
+    ),
+    "photo-unreadable": (
+        'the photo "{value}" cannot be read as a picture ({error}), so it cannot be shown. Open '
+        "it in a photo program and save it again as JPEG or PNG, or choose another picture."
     ),
     "clinician-twice": (
         'this file describes "{name}", like {others}: each clinician has one file. Keep one of '
@@ -218,6 +242,8 @@ def read_clinicians(generator) -> None:
         )
         if not getattr(clinician, "name", "").strip():
             continue  # reported by the content checks ("there is no Name")
+        if not plain_profile(clinician, settings, config):
+            continue
         if clinician.slug in found:
             other = shown(settings, found[clinician.slug].source_path)
             report(settings, clinician.source_path, "name", "clinician-twice",
@@ -231,6 +257,23 @@ def read_clinicians(generator) -> None:
     context["clinicians"] = found
 
 
+def plain_profile(clinician: Clinician, settings: dict, config: dict) -> bool:
+    """Every field of a profile is plain text, and its name is a person's, not the clinic's
+    byline; False (reported) when the profile cannot be used."""
+    usable = True
+    for key in PLAIN_FIELDS:
+        value = str(clinician.metadata.get(key) or "")
+        if code := MARKUP_RE.search(value):
+            report(settings, clinician.source_path, key, "profile-markup",
+                   key=key.capitalize(), code=code.group(0))  # fmt: skip
+            usable = False
+    reserved = {Author(name, settings).slug for name in config["organisations"]}
+    if Author(clinician.name, settings).slug in reserved:
+        report(settings, clinician.source_path, "name", "name-reserved", name=clinician.name)
+        usable = False
+    return usable
+
+
 def _photo(clinician: Clinician, settings: dict) -> str | None:
     """The photo's path under content/ ("images/alex.jpg"), if it is a picture there (a file
     inside content/ with a picture's extension); a photo that is not is reported."""
@@ -242,6 +285,13 @@ def _photo(clinician: Clinician, settings: dict) -> str | None:
     full = os.path.realpath(os.path.join(root, path))
     inside = os.path.commonpath([root, full]) == root
     if inside and os.path.isfile(full) and path.rsplit(".", 1)[-1].lower() in PHOTO_TYPES:
+        try:
+            with Image.open(full) as picture:
+                picture.verify()  # the whole file, not only its header
+        except Exception as error:  # noqa: BLE001 - Pillow raises many kinds for a bad file
+            report(settings, clinician.source_path, "photo", "photo-unreadable", value=value,
+                   error=f"{type(error).__name__}: {error}")  # fmt: skip
+            return None
         return path
     example = re.sub(r"[^a-z0-9]+", "-", clinician.name.lower()).strip("-") + ".jpg"
     report(settings, clinician.source_path, "photo", "photo", value=value, example=example)
@@ -316,6 +366,16 @@ def _review(article, clinicians: dict, people: list[str]):
     if unreadable_date(when):  # reported by the content checks ("bad-date")
         return None, None
     reviewed = set_date_tzinfo(get_date(when.replace("_", " ")), article.settings["TIMEZONE"])
+    today = date.today()
+    if reviewed.date() > today:
+        report(settings, path, "last-reviewed", "review-future", value=when,
+               today=today.isoformat())  # fmt: skip
+        return None, None
+    published = getattr(article, "date", None)
+    if published is not None and reviewed.date() < published.date():
+        report(settings, path, "last-reviewed", "review-before-date", value=when,
+               published=published.date().isoformat())  # fmt: skip
+        return None, None
     return (reviewer, reviewed) if reviewer else (None, None)
 
 
