@@ -887,3 +887,11 @@ def test_an_impossible_date_is_refused_not_a_traceback(site, date):
 def test_a_title_of_blank_letters_is_refused(site):
     site.write(ARTICLE, article(title="\u3164\u3164\u3164"))  # Hangul fillers: print as nothing
     site.build().expect(SHOWN, 1, "contains an invisible character, hangul filler")
+
+
+def test_a_modified_date_in_the_future_is_refused(site):
+    from datetime import date, timedelta
+
+    later = (date.today() + timedelta(days=120)).isoformat()
+    site.write(ARTICLE, article(Modified=later))
+    site.build().expect(SHOWN, 4, f'"Modified: {later}" is later than today')

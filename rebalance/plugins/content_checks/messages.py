@@ -74,6 +74,10 @@ MESSAGES = {
         '"{key}: {value}" is not a date that can be read without guessing. Write it as '
         'YYYY-MM-DD, for example "{key}: 2026-11-10" (a time may follow: 2026-11-10 09:30).'
     ),
+    "modified-future": (
+        '"Modified: {modified}" is later than today ({today}): readers would see "Updated" on a '
+        "day that has not come. Write the day the article was changed."
+    ),
     "modified-before-date": (
         "Modified ({modified}) is earlier than Date ({date}). Modified is when the article was "
         "last changed: correct one of the two."

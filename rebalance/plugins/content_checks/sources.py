@@ -505,6 +505,10 @@ def check_content(content) -> None:
     if isinstance(date, datetime) and isinstance(modified, datetime) and modified < date and \
             "date" in raw and "modified" in raw and not date_problem(raw["modified"]):  # fmt: skip
         add("modified", "modified-before-date", modified=raw["modified"], date=raw["date"])
+    if isinstance(modified, datetime) and "modified" in raw and not date_problem(raw["modified"]) \
+            and modified.date() > datetime.now().date():  # fmt: skip
+        add("modified", "modified-future", modified=raw["modified"],
+            today=datetime.now().date().isoformat())  # fmt: skip
     status = raw.get("status")
     if status is not None and status.lower() not in STATUSES:
         close = suggest(status, STATUSES)
