@@ -355,7 +355,7 @@ def dev_markup(state: State) -> bytes:
 
 class Handler(http.server.SimpleHTTPRequestHandler):
     """The built site as a static host serves it (404.html for a missing address, no listing),
-    never cached, with the development script (and problems) added to each HTML page."""
+    revalidated on every load, with the development script (and problems) added to each page."""
 
     state: State  # set per server by serve()
     extensions_map = {
@@ -371,7 +371,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         pass
 
     def end_headers(self) -> None:
-        self.send_header("Cache-Control", "no-store")
+        self.send_header("Cache-Control", "no-cache")  # asked again each time: 304 if unchanged
         super().end_headers()
 
     def do_GET(self) -> None:  # noqa: N802 - the base class's name
