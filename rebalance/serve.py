@@ -517,9 +517,9 @@ class DevServer:
         self.state = State()
         self.builder = Builder(self.settings, self.output)
         self.watching = False
-        self.previewed: dict[Path, Path] = {}
-        self.previewed_urls: set[str] = set()
-        self.pending: FullBuild | None = None  # served file -> the one it replaced (None: new)
+        self.previewed: dict[Path, Path] = {}  # served file -> the one it replaced (None: new)
+        self.previewed_urls: set[str] = set()  # addresses previewed since the last full build
+        self.pending: FullBuild | None = None  # the full build running, if one is
 
     # --- building -------------------------------------------------------------------------
     def full_build(self, cached: bool = True) -> bool:
@@ -593,8 +593,10 @@ class DevServer:
         try:
             outcome = self.builder.run(staging, preview=sources)
             urls = [outcome.urls[s] for s in sources if s in outcome.urls]
+            # The last build's problems about other files stand until the full build has run.
+            others = [p for p in self.state.problems if p.path not in sources]
             if outcome.ok and outcome.problems:  # the page stays as it was, the problems show
-                self.state.publish(problems=outcome.problems)
+                self.state.publish(problems=outcome.problems + others)
                 print("Problems found in the preview, shown in the page (the full build "
                       "follows, with every check):", flush=True)  # fmt: skip
                 for problem in outcome.problems:
@@ -608,7 +610,7 @@ class DevServer:
                 return []
             for file in dict.fromkeys(files + self.references(staging, files)):
                 self.put_in_place(staging, file)
-            self.state.publish(moved=self.moves(outcome.urls))
+            self.state.publish(moved=self.moves(outcome.urls), problems=others)
             self.builder.urls = outcome.urls
             self.previewed_urls.update(urls)
             for url in urls:

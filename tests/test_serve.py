@@ -268,3 +268,26 @@ def test_a_problem_a_plugin_reports_shows_before_the_full_build(served):
     server.wait_for("Still serving the last good build")
     log = server.output()
     assert log.index("Problems found in the preview") < log.index("Still serving")
+
+
+def test_fixing_one_of_two_files_keeps_the_others_problem_shown(served):
+    """The preview of a fixed file takes its problems off the page at once; another file's
+    problem stays until a build no longer has it."""
+    server, content = served
+    broken = content / "articles" / "broken.md"
+    broken.write_text(BROKEN, encoding="utf-8")
+    server.wait_for("Still serving the last good build")
+    article = content / "articles" / "a.md"
+    misspelt = ARTICLE.format(title="Hello").replace("Summary", "Tgas: x\nSummary")
+    article.write_text(misspelt, "utf-8")
+    server.wait_for("Still serving the last good build")
+    html = server.get("/blog/hello/")[1]
+    assert "Tgas" in html and "Stauts" in html
+
+    article.write_text(ARTICLE.format(title="Hello").replace("First", "Fixed"), "utf-8")
+    server.wait_for(f"Preview: {server.base_url}/blog/hello/")
+    html = server.get("/blog/hello/")[1]
+    assert "Fixed version" in html and "Tgas" not in html
+    assert "Stauts" in html  # broken.md's, still there
+    server.wait_for("Still serving the last good build")
+    assert "Stauts" in server.get("/blog/hello/")[1]
