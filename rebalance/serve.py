@@ -8,9 +8,9 @@ adds:
   (rebalance.build.staging_for, swap_in): a build with problems leaves the last good site.
 * The saved page first: when a Markdown file under content/ is saved, a first build in this
   process (a Pelican object from the settings read once, `.run()`, as `pelican -r` does) writes
-  only that file's own page(s) (Pelican's Writer skipping every other page, as Pelican's
-  WRITE_SELECTED setting did until 4.12 removed it). They are moved into the served site with the
-  pictures they show, and the page reloads.
+  only that file's own page(s) (PREVIEW_PAGES: the content checks' writer skips every other
+  page, as Pelican's WRITE_SELECTED did until 4.12 removed it). They are moved into the served
+  site with the pictures they show, and the page reloads.
 * Then the whole site, in a plain subprocess (`python -m pelican`, as `make build` runs it): the
   server keeps answering while it runs, and a newer save stops it and starts again.
 * The browser follows: each page it serves carries a small script (serve_files/live.js, never
@@ -167,7 +167,7 @@ def writer_class():
 
     class Selected(Writer):
         def selected(self, name: str) -> bool:
-            wanted = self.settings.get("WRITE_SELECTED")
+            wanted = self.settings.get("PREVIEW_PAGES")
             return wanted is None or os.path.abspath(os.path.join(self.output_path, name)) in wanted
 
         def write_file(self, name, *args, **kwargs):
@@ -178,7 +178,7 @@ def writer_class():
         def write_feed(self, *args, **kwargs):
             return (
                 None
-                if self.settings.get("WRITE_SELECTED") is not None
+                if self.settings.get("PREVIEW_PAGES") is not None
                 else super().write_feed(*args, **kwargs)
             )
 
@@ -245,16 +245,20 @@ class Builder:
                     if getattr(item, "save_as", ""):
                         urls[os.path.abspath(item.source_path)] = item.save_as
         self.mapped = {path: address(save_as) for path, save_as in urls.items()}
-        if "WRITE_SELECTED" in settings:  # a preview
+        if "PREVIEW_PAGES" in settings:  # a preview
             output = settings["OUTPUT_PATH"]
-            settings["WRITE_SELECTED"] = {
+            settings["PREVIEW_PAGES"] = {
                 os.path.abspath(os.path.join(output, urls[source]))
                 for source in self.selecting
                 if source in urls
             }
 
     def preview_writer(self, pelican):
-        return self.writer if "WRITE_SELECTED" in pelican.settings else None
+        """A preview's writer, for a site without the content checks (whose writer writes
+        PREVIEW_PAGES only itself: two writers would be one too many for Pelican)."""
+        if CHECKS in (pelican.settings.get("PLUGINS") or ()):
+            return None
+        return self.writer if "PREVIEW_PAGES" in pelican.settings else None
 
     def run(self, into: Path, preview: list[str] | None = None, cached: bool = True) -> Outcome:
         """One Pelican build into `into` (a preview of `preview`'s pages when given)."""
@@ -262,16 +266,16 @@ class Builder:
 
         settings = {**self.settings, "OUTPUT_PATH": str(into), "LOAD_CONTENT_CACHE": cached}
         if preview is not None:
-            # Without the checks: a preview's few pages link to pages it does not write (and
-            # the checks bring a writer of their own). The full build just after checks all.
-            # The same settings for every preview (which pages: self.selecting, and
-            # WRITE_SELECTED, filled in once the addresses are known), so that a content cache
-            # keyed by the settings (plugins/build_cache) is one for all previews.
+            # With the checks: a mistake in the saved file is on screen with its page (their
+            # writer writes only PREVIEW_PAGES, and they leave out the links between pages, a
+            # preview's few pages linking to pages it does not write). The same settings for
+            # every preview (which pages: self.selecting, and PREVIEW_PAGES, filled in once the
+            # addresses are known), so that a content cache keyed by the settings
+            # (plugins/build_cache) is one for all previews.
             self.selecting = list(preview)
             settings.update(
                 STATIC_CREATE_LINKS=True,  # links, not copies: a preview moves in a few only
-                WRITE_SELECTED=set(),
-                PLUGINS=[name for name in settings["PLUGINS"] if name != CHECKS],
+                PREVIEW_PAGES=set(),
                 SEARCH_INDEX={**settings.get("SEARCH_INDEX", {}), "defer": True},
             )
             # Pictures as JPEG only (the fallback every browser shows): a new photo is on
@@ -298,6 +302,13 @@ class Builder:
         outcome.seconds = time.perf_counter() - started
         if error is not None:
             outcome.problems = parse_report(tee.copy.getvalue(), self.content)
+            saved = {os.path.abspath(p) for p in preview or ()}
+            mine = [p for p in outcome.problems if p.path and os.path.abspath(p.path) in saved]
+            if preview is not None and outcome.problems and not mine:
+                # The checks failed the preview for other files only (shown since the last
+                # full build): the saved file's pages are written and sound.
+                outcome.ok, outcome.problems = True, []
+                return outcome
             if not outcome.problems:
                 message = " ".join(str(error).split()) or type(error).__name__
                 shown = f"The build stopped: {message}"
@@ -571,8 +582,11 @@ class DevServer:
                     shown = f"The build stopped: {' '.join(last[0].split())}"
                     print(f"(site): {shown}", file=sys.stderr)
                     problems = [Problem("(site)", None, shown)]
+                taken_back = bool(self.previewed)
                 self.take_back_preview()
-                self.state.publish(problems=problems)
+                # The preview showed these already, over the same page: nothing to reload.
+                if taken_back or problems != self.state.problems:
+                    self.state.publish(problems=problems)
                 print(f"Still serving the last good build: fix the problem"
                       f"{'s' * (len(problems) != 1)} above and save; the page in the "
                       "browser shows them too.", flush=True)  # fmt: skip
@@ -595,8 +609,9 @@ class DevServer:
             urls = [outcome.urls[s] for s in sources if s in outcome.urls]
             # The last build's problems about other files stand until the full build has run.
             others = [p for p in self.state.problems if p.path not in sources]
-            if outcome.ok and outcome.problems:  # the page stays as it was, the problems show
-                self.state.publish(problems=outcome.problems + others)
+            if outcome.problems:  # the page stays as it was, the problems show
+                found = outcome.problems + [p for p in others if p not in outcome.problems]
+                self.state.publish(problems=found)
                 print("Problems found in the preview, shown in the page (the full build "
                       "follows, with every check):", flush=True)  # fmt: skip
                 for problem in outcome.problems:

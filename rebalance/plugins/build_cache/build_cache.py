@@ -32,7 +32,7 @@ TYPESET = "BUILD_CACHE_TYPOGRIFY"  # typogrify runs in the reader (taken over fr
 FOLDER = "BUILD_CACHE_FOLDER"  # this build's fingerprint folder
 # Settings that do not change what a read gives: where things go, and this plugin's own keys.
 NOT_OUTPUT = {"OUTPUT_PATH", "CACHE_PATH", "CACHE_CONTENT", "LOAD_CONTENT_CACHE",
-              "WRITE_SELECTED", BASE, TYPESET, FOLDER}  # fmt: skip
+              "PREVIEW_PAGES", BASE, TYPESET, FOLDER}  # fmt: skip
 KEEP = 4  # fingerprints always kept: development, serve and preview settings, plus one spare
 IDLE = 3600  # seconds unused before a fingerprint beyond those may be pruned
 

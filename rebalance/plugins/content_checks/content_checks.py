@@ -20,6 +20,7 @@ explained for authors in docs/content-checks.md.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 from jinja2 import TemplateError
@@ -48,7 +49,7 @@ class CheckedWriter(Writer):
     (or template), and the other pages are still written and checked."""
 
     def write_file(self, name, template, context, *args, **kwargs):
-        if self.refused(name):
+        if self.refused(name) or not self.selected(name):
             return None
         content = kwargs.get("article") or kwargs.get("page")
         source = content.source_path if isinstance(content, Content) else None
@@ -80,6 +81,13 @@ class CheckedWriter(Writer):
             checks.writing = None
         return None
 
+    def selected(self, name) -> bool:
+        """PREVIEW_PAGES (a set of absolute output paths; `make serve` writes the saved file's
+        pages first, with the whole site's context): only those are written, and no feed. As
+        Pelican's WRITE_SELECTED did until Pelican 4.12 removed it."""
+        wanted = self.settings.get("PREVIEW_PAGES")
+        return wanted is None or os.path.abspath(os.path.join(self.output_path, name)) in wanted
+
     def refused(self, name) -> bool:
         """An output the plan of the build refused (reported already: addresses.py)."""
         checks = checks_of(self.settings)
@@ -87,7 +95,7 @@ class CheckedWriter(Writer):
 
     def write_feed(self, *args, **kwargs):
         path = kwargs.get("path") or (args[2] if len(args) > 2 else "")
-        if self.refused(path):
+        if self.refused(path) or self.settings.get("PREVIEW_PAGES") is not None:
             return None
         checks = checks_of(self.settings)
         try:
@@ -142,10 +150,9 @@ def finish(pelican) -> None:
     if checks is None:
         return
     checks.found()
-    # WRITE_SELECTED (Pelican's own setting: `make serve` writes the saved page first) writes a
-    # few pages, which link to pages not written: links between pages are checked in full
-    # builds only.
-    if not pelican.settings.get("WRITE_SELECTED"):
+    # PREVIEW_PAGES (`make serve` writes the saved page first) writes a few pages, which link to
+    # pages not written: links between pages are checked in full builds only.
+    if pelican.settings.get("PREVIEW_PAGES") is None:
         checks.pages.finish(pelican.output_path)
     checks.store.save()
     pelican.settings.pop(STATE, None)
