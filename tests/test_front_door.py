@@ -337,3 +337,11 @@ def test_production_builds_the_real_site_with_the_clinics_settings(tmp_path, pro
         shown = parse(path).find("body").get_text(" ")
         assert not PLACEHOLDER.search(shown), path
         assert "example.com" not in shown, path
+
+
+def test_an_authors_note_and_warning_are_published_as_written(demo_site):
+    """<div class="note" markdown="1"> (docs/authoring.md): the Markdown inside is read, and the
+    theme's bands apply (the browser tests judge their colours with axe)."""
+    page = parse(demo_site / "blog" / "demo-article-by-robin" / "index.html")
+    assert "theme's band for notes" in page.select_one("div.note p").get_text()
+    assert page.select_one("div.warning p").get_text().startswith("A demo warning")

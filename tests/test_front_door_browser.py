@@ -31,6 +31,8 @@ PAGES = {
     "team": "/blog/author/robin-demo/",
     "article": "/blog/unlocking-relief-the-many-benefits-of-dry-needling/",
     "page": "/new-patients/",
+    # A demo article with a note and a warning (docs/authoring.md): their colours judged too.
+    "callouts": "/blog/demo-article-by-robin/",
 }
 
 # Is the element at the centre of `el` the element itself (or inside it), i.e. not covered?
