@@ -256,3 +256,20 @@ def test_every_title_fits_its_box(title):
         assert font.size == DEFAULTS["title_sizes"][0]
     if len(title) > 300:  # too long even at the smallest size: cut, and said to be
         assert font.size == DEFAULTS["title_sizes"][-1] and lines[-1].endswith("…")
+
+
+def test_a_draft_with_a_published_articles_slug_never_replaces_its_card(tmp_path):
+    """A draft's card is drawn apart (images/cards/drafts/), so a draft that shares a published
+    article's slug leaves the published card, and the published page's og:image, as they were."""
+    published = "Title: Knee pain\nDate: 2026-11-01\nSummary: Why knees hurt.\n\nText.\n"
+    draft = ("Title: A completely different title\nDate: 2026-11-02\nSlug: knee-pain\n"
+             "Status: draft\nSummary: Draft.\n\nDraft text.\n")  # fmt: skip
+    out = build_content(tmp_path, {"articles/a.md": published, "articles/b.md": draft})
+    assert out is not None
+    card = out / "images" / "cards" / "knee-pain.png"
+    assert (out / "images" / "cards" / "drafts" / "knee-pain.png").is_file()
+    page = parse(out / "blog" / "knee-pain" / "index.html")
+    image = page.select_one('meta[property="og:image"]')["content"]
+    assert image.endswith("/images/cards/knee-pain.png")
+    alone = build_content(tmp_path / "alone", {"articles/a.md": published})
+    assert card.read_bytes() == (alone / "images" / "cards" / "knee-pain.png").read_bytes()
