@@ -4,8 +4,10 @@ measure its memory, profile it.
 Every build runs in a process of its own (ours through rebalance.build.build_site, as
 `invoke build` runs it; plain Pelican as `python -m pelican`), so a figure is that of a fresh
 build and the bench's own process is never in it. `python -m rebalance.measure KIND CONTENT
-OUTPUT CACHE` runs one build and prints its wall time, CPU time and peak memory as JSON
-(bench/memory.py): see measured().
+OUTPUT CACHE` runs one build in such a fresh process: timed with its peak memory (measured(),
+for bench/memory.py), stage by stage between Pelican's signals (stages()), or under cProfile
+(profiled()), the last two with Pelican run in that process (pelican.main), where the whole
+build happens: nothing here forks.
 """
 
 from __future__ import annotations
