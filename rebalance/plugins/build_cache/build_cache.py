@@ -18,14 +18,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
 import shutil
 import sysconfig
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from jinja2 import FileSystemBytecodeCache
 from pelican import signals
+from pelican.readers import _filter_discardable_metadata
 
 BASE = "BUILD_CACHE_BASE"  # CACHE_PATH as the settings gave it, while Pelican's points elsewhere
 TYPESET = "BUILD_CACHE_TYPOGRIFY"  # typogrify runs in the reader (taken over from Pelican)
@@ -141,6 +144,54 @@ def readers(readers) -> None:
         readers.reader_classes["md"] = type(f"Typeset{base.__name__}", (TypesetReader, base), {})
 
 
+# --- A cold build reads on every processor -----------------------------------------------------
+READ_AHEAD_MIN = 40  # fewer articles to read: one by one (starting a pool costs ~0.2 s)
+MAX_WORKERS = 8
+# The reader the pool's processes use: set just before they are forked (each gets a copy of
+# this process, with the plugins' readers and the settings as they are), cleared just after.
+# Passed this way, not pickled with each file: a reader holds the whole settings.
+_FORKED: dict = {}
+
+
+def _read(path: str) -> tuple | None:
+    """In a pool's process: one file read, as Pelican's Readers.read_file reads it before its
+    cache (None if it fails: the generator reads it again, one by one, and reports it)."""
+    try:
+        content, metadata = _FORKED["reader"].read(path)
+    except Exception:  # noqa: BLE001 - read again by the generator, which reports it
+        return None
+    # Pelican's own step before its cache: drop what the reader marked as "not given". The one
+    # private name this house uses: Pelican has no public way to it, and a read cached without
+    # it would carry the marker into the site.
+    return content, _filter_discardable_metadata(metadata)
+
+
+def read_ahead(generator) -> None:
+    """A cold build reads the articles not yet in the content cache on every processor (the
+    one parallel mechanism of the build: reading is half a cold build's work, bench/build.py
+    --profile). Each is read as the generator would read it, and put into Pelican's content
+    cache, where the generator then finds it: the site is the same as read one by one."""
+    settings, readers = generator.settings, generator.readers
+    if FOLDER not in settings or "md" not in readers.readers:
+        return
+    files = generator.get_files(settings["ARTICLE_PATHS"], exclude=settings["ARTICLE_EXCLUDES"])
+    paths = [os.path.abspath(os.path.join(generator.path, f)) for f in files]
+    todo = [p for p in paths if p.endswith(".md") and readers.get_cached_data(p) is None]
+    workers = min(len(os.sched_getaffinity(0)), MAX_WORKERS)
+    if workers < 2 or len(todo) < READ_AHEAD_MIN:
+        return
+    _FORKED["reader"] = readers.readers["md"]
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            chunk = max(1, len(todo) // (workers * 4))
+            for path, data in zip(todo, pool.map(_read, todo, chunksize=chunk), strict=True):
+                if data is not None:
+                    readers.cache_data(path, data)
+    finally:
+        _FORKED.clear()
+
+
 def templates(generator) -> None:
     """The theme's templates compiled once per fingerprint, not on every build."""
     if FOLDER in generator.settings:
@@ -162,6 +213,9 @@ def register() -> None:
     # readers_init: after the other plugins' (PLUGINS order): the Markdown reader they chose
     # typesets what it returns.
     signals.readers_init.connect(readers)
+    # article_generator_init: its reader and cache exist, nothing is read yet: a cold build
+    # reads the articles ahead on every processor.
+    signals.article_generator_init.connect(read_ahead)
     # generator_init: each generator's Jinja environment gets the bytecode cache.
     signals.generator_init.connect(templates)
     # article_generator_pretaxonomy: every generator has loaded its cache: CACHE_PATH back.
