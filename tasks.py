@@ -76,11 +76,10 @@ def clean(c, output=str(OUTPUT)):
 )
 def serve(c, host=HOST, port=PORT, content="", output=str(OUTPUT), restart=True):
     """Build, serve on http://127.0.0.1:8000/, rebuild and reload the page on every save."""
-    from rebalance.serve import PortBusyError
-    from rebalance.serve import serve as run_server
+    from rebalance.serve import DevServer, PortBusyError
 
     try:
-        run_server(host, int(port), content, Path(output), restart)
+        DevServer(host, int(port), content, Path(output), restart).run()
     except PortBusyError as error:
         raise Exit(str(error), 1) from None
 

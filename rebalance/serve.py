@@ -368,7 +368,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
     """The built site as a static host serves it (404.html for a missing address, no listing),
     revalidated on every load, with the development script (and problems) added to each page."""
 
-    state: State  # set per server by serve()
+    state: State  # set per server by DevServer
     extensions_map = {
         **http.server.SimpleHTTPRequestHandler.extensions_map,
         ".html": "text/html; charset=utf-8",
@@ -798,17 +798,6 @@ class DevServer:
             self.state.closing = True
             self.httpd.shutdown()
             self.httpd.server_close()
-
-
-def serve(
-    host: str = HOST,
-    port: int = PORT,
-    content: str = "",
-    output: Path = OUTPUT,
-    restart: bool = True,
-) -> None:
-    """Runs the development server until Ctrl+C (tasks.serve)."""
-    DevServer(host, port, content, output, restart).run()
 
 
 def screenshot_problems(path: Path, content: Path | None = None) -> Path:
