@@ -255,10 +255,12 @@ SEARCH_INDEX = {"bundle": "pagefind"}
 HEADINGS = {"anchor_levels": [2, 3], "toc_min_sections": 3}
 # pelican-related-posts: up to 3 articles sharing the most tags, below each article.
 RELATED_POSTS_MAX = 3
-# The clinic's old hosted blog had its posts at /post/<slug>: those addresses lead to the
-# articles (redirect pages, and _redirects for Netlify and Cloudflare Pages). An article's
-# "Redirect-from:" line adds more.
-REDIRECTS = {"articles": ["post/{slug}"], "hosts_file": "_redirects"}
+# Old addresses lead to the articles (redirect pages, and _redirects for Netlify and Cloudflare
+# Pages). Each is named by its article's "Redirect-from:" line: the posts of the clinic's old
+# hosted blog carry their /post/<slug> there. No address is made from a pattern ("articles":
+# ["post/{slug}"] would): an article written here never had an old address, and one made from
+# today's Slug: would move if the slug were ever changed, which the old blog's links cannot.
+REDIRECTS = {"articles": [], "hosts_file": "_redirects"}
 # Who writes and reviews: one file per clinician in content/authors/ (docs/authoring.md).
 CLINICIANS = {
     "path": "authors",

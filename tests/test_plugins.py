@@ -213,8 +213,8 @@ def test_redirects_alone_writes_its_own_page_and_reports_a_bad_old_address(tmp_p
         value="https://old.example.net/knee",
         why="give only the path, without https:// and the site's name",
     )
-    # /post/knee-pain is both the settings' old address and the header's: one page, in the
-    # plugin's own template (Pelican's theme has no "redirect" template).
+    # /post/knee-pain, the header's old address: one page, in the plugin's own template
+    # (Pelican's theme has no "redirect" template).
     page = parse(built.output / "post" / "knee-pain" / "index.html")
     assert page.find("link", rel="canonical")["href"] == "/knee-pain.html"
     refresh = page.find("meta", attrs={"http-equiv": "refresh"})["content"]

@@ -1,6 +1,7 @@
-"""Old links keep working: every /post/<slug> address of the clinic's old blog, and each path an
-article's Redirect-from: line names, leads to the article, on any static host (redirect pages)
-and on Netlify and Cloudflare Pages (_redirects, with real 301s).
+"""Old links keep working: each path an article's Redirect-from: line names (the /post/<slug> it
+had on the clinic's old blog, say) leads to the article, on any static host (redirect pages) and
+on Netlify and Cloudflare Pages (_redirects, with real 301s); an article without one, written
+here, gets no old address.
 
 The walk is a reader's: ask the served site for the old address, follow what it answers (HTTP
 redirects, then the page's meta refresh) and land on the article's page.
@@ -58,17 +59,12 @@ def hosts_file(output: Path) -> list[tuple[str, str, str]]:
 
 
 # --- The real site ------------------------------------------------------------------------------
-def test_every_old_blog_address_lands_on_its_article(built_site, html_pages):
-    articles = {url for url, page in html_pages.items()
-                if page.select_one("article.article") and url.startswith("/blog/")}  # fmt: skip
-    assert ARTICLE_URL in articles
+def test_the_old_blogs_address_lands_on_its_article(built_site):
     with serve(built_site) as base:
-        for url in articles:
-            slug = url.strip("/").split("/")[-1]
-            for old in (f"/post/{slug}", f"/post/{slug}/"):
-                landed, page, _ = walk(base, old)
-                assert landed == url, old
-                assert page.select_one("article.article h1"), old
+        for old in (OLD_URL, OLD_URL + "/"):
+            landed, page, _ = walk(base, old)
+            assert landed == ARTICLE_URL, old
+            assert page.select_one("article.article h1"), old
 
 
 def test_hosts_file_sends_both_forms_of_each_old_address_with_a_301(built_site):
@@ -100,7 +96,11 @@ def test_redirect_page_points_to_the_article_three_ways_and_stays_out_of_the_sit
 def test_production_redirects_point_to_the_site_itself(tmp_path):
     output = build_content(
         tmp_path,
-        {"articles/a.md": ARTICLE.format(title="Knee", date="2026-01-05", tags="knee", header="")},
+        {
+            "articles/a.md": ARTICLE.format(
+                title="Knee", date="2026-01-05", tags="knee", header="Redirect-from: /post/knee\n"
+            )
+        },
         SITEURL="https://www.rebalance.test",
     )
     page = parse(output / "post" / "knee" / "index.html")
@@ -114,12 +114,16 @@ def test_production_redirects_point_to_the_site_itself(tmp_path):
 @pytest.fixture(scope="module")
 def moved(tmp_path_factory) -> Path:
     """A site whose articles name more old addresses of their own."""
-    header = "Redirect-from: /2019/05/knee-pain.html, /knee/, /articles/knee-pain\n"
+    header = (
+        "Redirect-from: /post/knee-pain, /2019/05/knee-pain.html, /knee/, /articles/knee-pain\n"
+    )
     files = {
         "articles/a.md": ARTICLE.format(title="Knee pain", date="2026-01-05", tags="knee",
                                         header=header),
         "articles/b.md": ARTICLE.format(title="Hip pain", date="2026-01-06", tags="hip",
                                         header="Redirect-from: /post/hips\n"),
+        "articles/c.md": ARTICLE.format(title="Calf pain", date="2026-01-07", tags="calf",
+                                        header=""),
         "pages/prices.md": "Title: Prices\nRedirect-from: /fees\nSummary: s.\n\nText.\n",
     }  # fmt: skip
     output = build_content(tmp_path_factory.mktemp("moved"), files)
@@ -132,7 +136,7 @@ def moved(tmp_path_factory) -> Path:
     [("/post/knee-pain", "/blog/knee-pain/"), ("/post/knee-pain/", "/blog/knee-pain/"),
      ("/2019/05/knee-pain.html", "/blog/knee-pain/"), ("/knee", "/blog/knee-pain/"),
      ("/knee/", "/blog/knee-pain/"), ("/articles/knee-pain", "/blog/knee-pain/"),
-     ("/post/hips", "/blog/hip-pain/"), ("/post/hip-pain/", "/blog/hip-pain/"),
+     ("/post/hips", "/blog/hip-pain/"), ("/post/hips/", "/blog/hip-pain/"),
      ("/fees", "/prices/"), ("/fees/", "/prices/")],
 )  # fmt: skip
 def test_each_named_old_address_lands_on_its_article(moved, old, new):
@@ -144,6 +148,19 @@ def test_each_named_old_address_lands_on_its_article(moved, old, new):
         assert (old.rstrip("/") + "/", new, "301") in hosts_file(moved)
     else:
         assert (old, new, "301") in hosts_file(moved)
+
+
+def test_an_article_without_a_redirect_line_gets_no_old_address(moved):
+    # Written here, it never had one: no /post/<slug> is made from its slug.
+    assert (moved / "blog" / "calf-pain" / "index.html").is_file()
+    assert not (moved / "post" / "calf-pain").exists()
+    assert not (moved / "post" / "hip-pain").exists()  # its old address is /post/hips
+    assert all(target != "/blog/calf-pain/" for _, target, _ in hosts_file(moved))
+    with serve(moved) as base:
+        connection = http.client.HTTPConnection(urlsplit(base).netloc, timeout=10)
+        connection.request("GET", "/post/calf-pain/")
+        assert connection.getresponse().status == 404
+        connection.close()
 
 
 @pytest.mark.parametrize(

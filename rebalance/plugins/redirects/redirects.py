@@ -1,7 +1,8 @@
 """Old addresses keep working: each one leads to the article or page that lives elsewhere now.
 
-The clinic's old hosted blog had its posts at /post/<slug>. For every article, and for each path
-its `Redirect-from:` header line names (comma-separated), the build writes
+The clinic's old hosted blog had its posts at /post/<slug>. For each path an article's or page's
+`Redirect-from:` header line names (comma-separated), and for each address the REDIRECTS
+"articles"/"pages" patterns make (none by default), the build writes
 
 * a redirect page, old/path/index.html (the theme's redirect.html, else this plugin's own: meta
   refresh, rel=canonical and a visible link), which static hosts serve for both /old/path and
@@ -39,8 +40,9 @@ from pelican.generators import Generator, PelicanTemplateNotFound
 from pelican.utils import sanitised_join
 
 DEFAULTS = {
-    # Old addresses of every article and page, from its URL parts ({slug}, {lang}, {date}...).
-    "articles": ["post/{slug}"],
+    # Old addresses of every article and page, from its URL parts ({slug}, {lang}, {date}...),
+    # e.g. ["post/{slug}"] for a whole blog that moved; none unless the site asks.
+    "articles": [],
     "pages": [],
     # The redirects file for Netlify and Cloudflare Pages at the site root ("" for none).
     "hosts_file": "_redirects",
