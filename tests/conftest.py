@@ -15,7 +15,7 @@ from pelican import Pelican
 from pelican.settings import read_settings
 
 from rebalance.browser import chromium, serve
-from rebalance.build import DEV_SETTINGS, ROOT, build_site
+from rebalance.build import DEV_SETTINGS, PUBLISH_SETTINGS, ROOT, build_site
 from rebalance.plugins.content_checks.content_checks import ContentProblemsError
 
 # A copy of the clinic's post as it stood on its old blog (shared/seeds/000_0dbcba3e3b3df241.txt):
@@ -47,6 +47,17 @@ def production_env(monkeypatch):
     """The environment of a production build (PRODUCTION_ENV), for this test only."""
     for name, value in PRODUCTION_ENV.items():
         monkeypatch.setenv(name, value)
+
+
+@pytest.fixture(scope="session")
+def production_site(tmp_path_factory) -> Path:
+    """The real site, built once as CI publishes it: publishconf.py with PRODUCTION_ENV."""
+    output = tmp_path_factory.mktemp("production") / "output"
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in PRODUCTION_ENV.items():
+            patch.setenv(name, value)
+        assert build_site(PUBLISH_SETTINGS, output), "the production build failed"
+    return output
 
 
 @pytest.fixture(scope="session")

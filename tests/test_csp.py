@@ -23,7 +23,6 @@ from bs4 import BeautifulSoup
 from conftest import ARTICLE_URL, PRODUCTION_ENV, build_content, build_here
 
 from rebalance.browser import AXE_RUN_JS, axe_source, format_axe_violations, require_axe, serve
-from rebalance.build import PUBLISH_SETTINGS, build_site
 from rebalance.plugins.security_headers.security_headers import DEFAULTS
 
 SITE = PRODUCTION_ENV["SITEURL"]
@@ -39,19 +38,6 @@ window.violations = [];
 document.addEventListener("securitypolicyviolation", e => window.violations.push(
   {directive: e.effectiveDirective, blocked: e.blockedURI, disposition: e.disposition}));
 """
-
-
-@pytest.fixture(scope="module")
-def production(tmp_path_factory) -> Path:
-    """The production site, built as `make preview` and CI build it."""
-    root = tmp_path_factory.mktemp("production")
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in PRODUCTION_ENV.items():
-            patch.setenv(name, value)
-        output = root / "output"
-        overrides = {"CACHE_PATH": str(root / "cache")}
-        assert build_site(PUBLISH_SETTINGS, output, overrides=overrides), "production build failed"
-    return output
 
 
 def pages(output: Path) -> dict[str, BeautifulSoup]:
@@ -76,8 +62,8 @@ def sha256(text: str) -> str:
 
 
 # --- What is written ------------------------------------------------------------------------------
-def test_the_headers_file_says_what_it_said_before_it_was_made_from_the_setting(production):
-    assert headers_file(production) == {
+def test_the_headers_file_says_what_it_said_before_it_was_made_from_the_setting(production_site):
+    assert headers_file(production_site) == {
         "Content-Security-Policy": "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; "
         "style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; "
         "base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
@@ -85,14 +71,14 @@ def test_the_headers_file_says_what_it_said_before_it_was_made_from_the_setting(
         "Referrer-Policy": "strict-origin-when-cross-origin",
         "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
     }
-    assert not (production / "extra").exists()
+    assert not (production_site / "extra").exists()
 
 
-def test_every_production_page_carries_the_policy_first_in_its_head(production):
-    headers = headers_file(production)
+def test_every_production_page_carries_the_policy_first_in_its_head(production_site):
+    headers = headers_file(production_site)
     expected = directives(headers["Content-Security-Policy"])
     del expected["frame-ancestors"]  # a meta tag cannot carry it: browsers ignore it there
-    built = pages(production)
+    built = pages(production_site)
     assert len(built) >= 15
     for name, page in built.items():
         head = page.head
@@ -112,8 +98,8 @@ def test_every_production_page_carries_the_policy_first_in_its_head(production):
         assert "'unsafe-inline'" not in meta["content"], name
 
 
-def test_json_ld_is_data_and_no_page_has_an_inline_script(production):
-    for name, page in pages(production).items():
+def test_json_ld_is_data_and_no_page_has_an_inline_script(production_site):
+    for name, page in pages(production_site).items():
         for script in page.find_all("script"):
             assert script.get("src") or script.get("type") == "application/ld+json", name
 
@@ -142,10 +128,10 @@ def test_a_policy_that_would_let_inline_scripts_run_fails_the_build(tmp_path, se
 
 # --- In Chromium, served with no headers ----------------------------------------------------------
 @pytest.fixture(scope="module")
-def attacked(production, tmp_path_factory) -> Path:
+def attacked(production_site, tmp_path_factory) -> Path:
     """The production site with a script and an outside picture slipped into the article."""
     folder = tmp_path_factory.mktemp("attacked") / "site"
-    shutil.copytree(production, folder)
+    shutil.copytree(production_site, folder)
     article = folder / ARTICLE_URL.strip("/") / "index.html"
     text = article.read_text(encoding="utf-8")
     assert text.count("</main>") == 1

@@ -20,7 +20,7 @@ import pytest
 from conftest import PRODUCTION_ENV, build_here, content_with, parse
 
 from rebalance.browser import format_vnu_messages, require_vnu, run_vnu
-from rebalance.build import DEV_SETTINGS, PUBLISH_SETTINGS, ROOT, build_site
+from rebalance.build import DEV_SETTINGS, ROOT, build_site
 from rebalance.clinic import HoursError, hours_text, parse_hours
 
 DEMO = ROOT / "tests" / "data" / "front-door"
@@ -327,9 +327,8 @@ def test_the_real_site_leaves_out_what_the_clinic_has_not_given(html_pages):
         assert url in [a["href"] for a in html_pages["/about/"].select("footer a")]
 
 
-def test_production_builds_the_real_site_with_the_clinics_settings(tmp_path, production_env):
-    output = tmp_path / "output"
-    assert build_site(PUBLISH_SETTINGS, output)
+def test_production_builds_the_real_site_with_the_clinics_settings(production_site):
+    output = production_site
     home = parse(output / "index.html")
     text = home.get_text(" ", strip=True)
     assert "Monday–Friday 8:00–18:00" in text  # PRODUCTION_ENV's CLINIC_HOURS, read

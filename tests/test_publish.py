@@ -107,9 +107,8 @@ def test_production_guard_accepts_a_real_value_written_into_pelicanconf(tmp_path
     assert "write the real value into CLINIC or BOOKING_URL in pelicanconf.py" in result.stderr
 
 
-def test_production_build_uses_real_values_and_absolute_urls(tmp_path, production_env):
-    output = tmp_path / "output"
-    assert build_site(PUBLISH_SETTINGS, output)
+def test_production_build_uses_real_values_and_absolute_urls(production_site):
+    output = production_site
     page = parse(
         output / "blog" / "unlocking-relief-the-many-benefits-of-dry-needling" / "index.html"
     )
@@ -145,15 +144,14 @@ def _git(*args: str, cwd: Path) -> str:
     ).stdout
 
 
-def test_gh_pages_publishes_the_site_with_nojekyll_to_a_bare_remote(tmp_path, production_env):
+def test_gh_pages_publishes_the_site_with_nojekyll_to_a_bare_remote(tmp_path, production_site):
     remote = tmp_path / "remote.git"
     _git("init", "--bare", "--quiet", str(remote), cwd=tmp_path)
     repo = tmp_path / "repo"
     repo.mkdir()
     _git("init", "--quiet", cwd=repo)
     _git("remote", "add", "origin", str(remote), cwd=repo)
-    output = tmp_path / "output"
-    assert build_site(PUBLISH_SETTINGS, output)
+    output = production_site
 
     _git("config", "user.name", "Test", cwd=repo)
     _git("config", "user.email", "test@rebalance.test", cwd=repo)
