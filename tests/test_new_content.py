@@ -274,31 +274,6 @@ def test_a_failed_build_keeps_the_file_and_fails(project):
 # --- make new-article / make new-page ---------------------------------------------------------
 
 
-@pytest.fixture
-def make_project(tmp_path) -> tuple[Path, Path]:
-    """The Makefile in a folder with a ready virtualenv whose `invoke` only records its arguments.
-
-    Returns the folder and the file the stand-in invoke writes its arguments to (as JSON).
-    """
-    if not shutil.which("make"):
-        pytest.skip("make is not installed")
-    folder = tmp_path / "make"
-    folder.mkdir()
-    for name in ("Makefile", "pyproject.toml"):
-        shutil.copy2(ROOT / name, folder / name)  # copy2 keeps the times: the stamp is newer
-    record = tmp_path / "invoke-args.json"
-    stand_in = folder / ".venv" / "bin" / "invoke"
-    stand_in.parent.mkdir(parents=True)
-    stand_in.write_text(
-        f"#!{sys.executable}\nimport json, sys\n"
-        f"open({str(record)!r}, 'w').write(json.dumps(sys.argv[1:]))\n",
-        encoding="utf-8",
-    )
-    stand_in.chmod(0o755)
-    (folder / ".venv" / ".installed").touch()
-    return folder, record
-
-
 def run_make(folder: Path, *args: str) -> subprocess.CompletedProcess:
     """Runs `make <args>` in `folder`, without TITLE, AUTHOR or TAGS from the test's environment."""
     unset = {"TITLE", "AUTHOR", "TAGS", "MAKEFLAGS", "MFLAGS", "MAKELEVEL"}

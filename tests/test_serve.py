@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -177,24 +176,9 @@ def test_the_port_given_is_the_port_served(tmp_path):
         (["PORT=8123", "HOST=0.0.0.0"], ["serve", "--host", "0.0.0.0", "--port", "8123"]),
     ],
 )
-def test_make_serve_passes_port_and_host_to_the_server(tmp_path, variables, expected):
+def test_make_serve_passes_port_and_host_to_the_server(make_project, variables, expected):
     """The Makefile in a folder whose virtualenv's `invoke` only records its arguments."""
-    if not shutil.which("make"):
-        pytest.skip("make is not installed")
-    folder = tmp_path / "make"
-    folder.mkdir()
-    for name in ("Makefile", "pyproject.toml"):
-        shutil.copy2(ROOT / name, folder / name)  # copy2 keeps the times: the stamp is newer
-    record = tmp_path / "invoke-args"
-    stand_in = folder / ".venv" / "bin" / "invoke"
-    stand_in.parent.mkdir(parents=True)
-    stand_in.write_text(
-        f"#!{sys.executable}\nimport json, sys\n"
-        f"open({str(record)!r}, 'w').write(json.dumps(sys.argv[1:]))\n",
-        encoding="utf-8",
-    )
-    stand_in.chmod(0o755)
-    (folder / ".venv" / ".installed").touch()
+    folder, record = make_project
     env = {k: v for k, v in os.environ.items() if k not in {"HOST", "PORT", "MAKEFLAGS"}}
     done = subprocess.run(["make", "serve", *variables], cwd=folder, env=env,
                           capture_output=True, text=True, check=False)  # fmt: skip
