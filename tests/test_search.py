@@ -151,28 +151,35 @@ def test_a_pagefind_that_hangs_is_stopped_at_the_timeout_and_fails_the_build(
     assert "Traceback" not in report
 
 
-def test_alone_a_failing_index_is_logged_with_the_problem_record_not_a_traceback(tmp_path):
-    """Without the content checks, the plugin's problem prints as an error, and Pelican still
-    exits 0 (as pelican-plugins' plugins do); with them, the same record fails the build."""
+def build_alone(tmp_path: Path, titles: list[str], settings: str = "", env: dict | None = None):
+    """Articles with these titles built by `pelican` with Pelican's own defaults and theme and
+    this plugin alone, into tmp_path/out (a process of its own: no other plugin registered)."""
     content = tmp_path / "content"
     (content / "articles").mkdir(parents=True)
-    (content / "articles" / "a.md").write_text(
-        ARTICLE.format(title="Knee pain", status="published", body="Knees."), encoding="utf-8"
-    )
+    for title in titles:
+        (content / "articles" / f"{title.split()[0]}.md").write_text(
+            ARTICLE.format(title=title, status="published", body="Walrus knees."), "utf-8"
+        )
     conf = tmp_path / "conf.py"
     conf.write_text(
-        f"PATH = {str(content)!r}\nTIMEZONE = 'UTC'\nSITENAME = 'Alone'\n"
+        f"PATH = {str(content)!r}\nTIMEZONE = 'UTC'\nSITENAME = 'Alone'\n{settings}"
         "PLUGINS = ['rebalance.plugins.search_index']\n",
         encoding="utf-8",
     )
-    done = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-m", "pelican", "-s", str(conf), "-o", str(tmp_path / "out")],
         capture_output=True,
         text=True,
         cwd=tmp_path,
         timeout=120,
-        env={**os.environ, "PAGEFIND_BINARY_PATH": "/bin/false", "COLUMNS": "250"},
+        env={**os.environ, "COLUMNS": "250", **(env or {})},
     )
+
+
+def test_alone_a_failing_index_is_logged_with_the_problem_record_not_a_traceback(tmp_path):
+    """Without the content checks, the plugin's problem prints as an error, and Pelican still
+    exits 0 (as pelican-plugins' plugins do); with them, the same record fails the build."""
+    done = build_alone(tmp_path, ["Knee pain"], env={"PAGEFIND_BINARY_PATH": "/bin/false"})
     said = done.stdout + done.stderr
     assert done.returncode == 0 and "Traceback" not in said, said
     assert "(site): the search index could not be built (Pagefind exited with status 1" in said
@@ -181,26 +188,8 @@ def test_alone_a_failing_index_is_logged_with_the_problem_record_not_a_traceback
 def test_a_theme_that_marks_nothing_gets_its_article_pages_indexed_whole(tmp_path):
     """Pelican's own theme has no data-pagefind-body: the pages ARTICLE_SAVE_AS names are
     indexed whole; list pages are not."""
-    content = tmp_path / "content"
-    (content / "articles").mkdir(parents=True)
-    for name in ("Knee", "Hip"):
-        (content / "articles" / f"{name}.md").write_text(
-            ARTICLE.format(title=f"{name} pain", status="published", body="Walrus."), "utf-8"
-        )
-    conf = tmp_path / "conf.py"
-    conf.write_text(
-        f"PATH = {str(content)!r}\nTIMEZONE = 'UTC'\nSITENAME = 'Alone'\n"
-        "ARTICLE_SAVE_AS = 'blog/{slug}/index.html'\n"
-        "PLUGINS = ['rebalance.plugins.search_index']\n",
-        encoding="utf-8",
-    )
-    done = subprocess.run(
-        [sys.executable, "-m", "pelican", "-s", str(conf), "-o", str(tmp_path / "out")],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        timeout=120,
-    )
+    done = build_alone(tmp_path, ["Knee pain", "Hip pain"],
+                       settings="ARTICLE_SAVE_AS = 'blog/{slug}/index.html'\n")  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     assert indexed_pages(tmp_path / "out") == 2
 
