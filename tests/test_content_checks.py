@@ -780,6 +780,7 @@ UNFINISHED = [
     ("[the knee article](http://127.0.0.1:8000/blog/knee/)", "goes to your own computer"),
     ("[intranet](https://files.clinic.local/x)", "goes to your own computer"),
     ("[router](http://192.168.1.1/)", "goes to your own computer"),
+    ("[file server](http://fileserver/notes)", "goes to your own computer"),
     ("We will TODO this later.", "placeholder text"),
 ]
 

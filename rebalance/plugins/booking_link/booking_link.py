@@ -147,6 +147,8 @@ def booking_url_problem(url: str) -> str | None:
 
 
 def _local(host: str) -> bool:
+    """A host on the author's own computer or network: patients cannot reach it (the content
+    checks judge links in articles the same way, with their own copy)."""
     host = host.strip("[]").lower().rstrip(".")
     if host == "localhost" or host.endswith((".localhost", ".local", ".internal", ".lan")):
         return True

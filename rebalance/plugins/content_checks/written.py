@@ -167,16 +167,18 @@ def url_problem(url: str, siteurl: str, resource: bool) -> str | None:
 
 
 def _local(host: str) -> bool:
-    """A host on the author's own computer or network: readers cannot reach it."""
+    """A host on the author's own computer or network: readers cannot reach it. The same
+    judgement as booking_link's for a `Booking:` address (each plugin keeps its own copy: no
+    plugin imports another): a bare name ("intranet") is a local network's, and an address is
+    local unless it is a global one."""
     host = host.strip("[]").lower().rstrip(".")
     if host == "localhost" or host.endswith((".localhost", ".local", ".internal", ".lan")):
         return True
     try:
         address = ipaddress.ip_address(host)
     except ValueError:
-        return False
-    return address.is_private or address.is_loopback or address.is_link_local or (
-        address.is_unspecified or address.is_reserved)  # fmt: skip
+        return "." not in host
+    return not address.is_global
 
 
 def srcset_urls(value: str) -> list[str]:
