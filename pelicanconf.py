@@ -257,10 +257,10 @@ HEADINGS = {"anchor_levels": [2, 3], "toc_min_sections": 3}
 RELATED_POSTS_MAX = 3
 # Old addresses lead to the articles (redirect pages, and _redirects for Netlify and Cloudflare
 # Pages). Each is named by its article's "Redirect-from:" line: the posts of the clinic's old
-# hosted blog carry their /post/<slug> there. No address is made from a pattern ("articles":
-# ["post/{slug}"] would): an article written here never had an old address, and one made from
-# today's Slug: would move if the slug were ever changed, which the old blog's links cannot.
-REDIRECTS = {"articles": [], "hosts_file": "_redirects"}
+# hosted blog carry their /post/<slug> there. None is made from an article's slug: an article
+# written here never had an old address, and one made from today's Slug: would move if the slug
+# were ever changed, which the old blog's links cannot.
+REDIRECTS = {"hosts_file": "_redirects"}
 # Who writes and reviews: one file per clinician in content/authors/ (docs/authoring.md).
 CLINICIANS = {
     "path": "authors",

@@ -1,8 +1,8 @@
 """Old addresses keep working: each one leads to the article or page that lives elsewhere now.
 
 The clinic's old hosted blog had its posts at /post/<slug>. For each path an article's or page's
-`Redirect-from:` header line names (comma-separated), and for each address the REDIRECTS
-"articles"/"pages" patterns make (none by default), the build writes
+`Redirect-from:` header line names (comma-separated: the old blog's posts carry their /post/…
+address there), the build writes
 
 * a redirect page, old/path/index.html (the theme's redirect.html, else this plugin's own: meta
   refresh, rel=canonical and a visible link), which static hosts serve for both /old/path and
@@ -40,10 +40,6 @@ from pelican.generators import Generator, PelicanTemplateNotFound
 from pelican.utils import sanitised_join
 
 DEFAULTS = {
-    # Old addresses of every article and page, from its URL parts ({slug}, {lang}, {date}...),
-    # e.g. ["post/{slug}"] for a whole blog that moved; none unless the site asks.
-    "articles": [],
-    "pages": [],
     # The redirects file for Netlify and Cloudflare Pages at the site root ("" for none).
     "hosts_file": "_redirects",
     "status": 301,
@@ -63,7 +59,7 @@ MESSAGES: dict[str, str] = {
     ),
     "redirect-taken": (
         "the old address {path} cannot lead here: it is {owner}. Remove it from the "
-        '"Redirect-from:" line (or, if the settings make it, give this file another "Slug:").'
+        '"Redirect-from:" line.'
     ),
 }
 logger = logging.getLogger(__name__)
@@ -77,8 +73,7 @@ def settings_for(pelican_settings: dict) -> dict:
 @dataclass(frozen=True)
 class Redirect:
     old: str  # the old path, as the address bar shows it: /post/knee-pain
-    to: Content
-    from_header: bool  # named in the content's Redirect-from: line (else by the settings)
+    to: Content  # the article or page whose Redirect-from: line names it
 
     @property
     def save_as(self) -> str:
@@ -180,15 +175,14 @@ class RedirectsGenerator(Generator):
             return []  # another build's generators
         config = settings_for(self.settings)
         planned = {}
-        for redirect in self.wanted(config):
+        for redirect in self.wanted():
             planned.setdefault(redirect.save_as, redirect)
         found = [{"path": config["hosts_file"], "source": None, "line": None,
                   "what": "the redirects file for Netlify and Cloudflare Pages"}] if (
             config["hosts_file"]) else []  # fmt: skip
         for save_as, redirect in planned.items():
-            line = header_line(redirect.to.source_path, KEY) if redirect.from_header else None
-            fix = ('Remove it from the "Redirect-from:" line.' if redirect.from_header else
-                   'Give this file another "Slug:" line.')  # fmt: skip
+            line = header_line(redirect.to.source_path, KEY)
+            fix = 'Remove it from the "Redirect-from:" line.'
             taken = MESSAGES["redirect-taken"].format(path=redirect.old, owner="{other}")
             found.append({"path": save_as, "source": redirect.to.source_path, "line": line,
                           "what": f"the redirect from {redirect.old}", "fix": fix,
@@ -202,7 +196,7 @@ class RedirectsGenerator(Generator):
 
     def generate_output(self, writer) -> None:
         config = settings_for(self.settings)
-        redirects = self.redirects(config)
+        redirects = self.redirects()
         if not redirects:
             return
         template = self.template()
@@ -223,24 +217,16 @@ class RedirectsGenerator(Generator):
         except PelicanTemplateNotFound:
             return self.env.from_string(TEMPLATE.read_text(encoding="utf-8"))
 
-    def wanted(self, config: dict) -> list[Redirect]:
-        """Every redirect the articles and pages ask for, the settings' first."""
-        contents = {"articles": [*self.context.get("articles", ()),
-                                 *self.context.get("hidden_articles", ())],
-                    "pages": [*self.context.get("pages", ()),
-                              *self.context.get("hidden_pages", ())]}  # fmt: skip
-        # The settings' old addresses first: when a Redirect-from: line names one of them, the
-        # line is what is reported (its author can change it).
-        wanted = [Redirect("/" + pattern.format(**content.url_format).lstrip("/"), content, False)
-                  for kind, items in contents.items() for content in items
-                  for pattern in config[kind]]  # fmt: skip
-        wanted += [Redirect(old, content, True) for items in contents.values() for content in items
-                   for old in getattr(content, "redirect_from", ())]  # fmt: skip
-        return wanted
+    def wanted(self) -> list[Redirect]:
+        """Every redirect the articles' and pages' Redirect-from: lines ask for."""
+        contents = [*self.context.get("articles", ()), *self.context.get("hidden_articles", ()),
+                    *self.context.get("pages", ()), *self.context.get("hidden_pages", ())]  # fmt: skip
+        return [Redirect(old, content) for content in contents
+                for old in getattr(content, "redirect_from", ())]  # fmt: skip
 
-    def redirects(self, config: dict) -> list[Redirect]:
+    def redirects(self) -> list[Redirect]:
         """Every redirect to write, each old path once, none where the site has a page."""
-        wanted = [r for r in self.wanted(config) if r.save_as not in self.refused]
+        wanted = [r for r in self.wanted() if r.save_as not in self.refused]
         written = self.written
         static = {os.path.normpath(s.save_as) for s in self.context.get("staticfiles", ())}
         claimed: dict[str, Redirect] = {}
@@ -264,7 +250,7 @@ class RedirectsGenerator(Generator):
 
     def report(self, redirect: Redirect, owner: str) -> None:
         """An old path that cannot be redirected: against the file that named it."""
-        line = header_line(redirect.to.source_path, KEY) if redirect.from_header else None
+        line = header_line(redirect.to.source_path, KEY)
         report(redirect.to, line, "redirect-taken", path=redirect.old, owner=owner)
 
     def keep_out_of_sitemap(self, redirects: list[Redirect]) -> None:
