@@ -219,9 +219,8 @@ class RedirectsGenerator(Generator):
 
     def wanted(self) -> list[Redirect]:
         """Every redirect the articles' and pages' Redirect-from: lines ask for."""
-        contents = [*self.context.get("articles", ()), *self.context.get("hidden_articles", ()),
-                    *self.context.get("pages", ()), *self.context.get("hidden_pages", ())]  # fmt: skip
-        return [Redirect(old, content) for content in contents
+        lists = ("articles", "hidden_articles", "pages", "hidden_pages")
+        return [Redirect(old, content) for name in lists for content in self.context.get(name, ())
                 for old in getattr(content, "redirect_from", ())]  # fmt: skip
 
     def redirects(self) -> list[Redirect]:
